@@ -1,0 +1,32 @@
+"""Intake: start one workflow execution per EventBridge event (duplicates start nothing)."""
+
+import os
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from orgdns.aws.clients import CLIENT_CONFIG
+from orgdns.handler import logger, metrics, tracer
+from orgdns.intake import start_workflow
+from orgdns.settings import Settings
+
+settings = Settings.from_env(os.environ)
+stepfunctions = boto3.client("stepfunctions", config=CLIENT_CONFIG)
+
+
+@logger.inject_lambda_context(log_event=False, clear_state=True)
+@metrics.log_metrics(raise_on_empty_metrics=False)
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    logger.set_correlation_id(event.get("id") if isinstance(event, dict) else None)
+    result = start_workflow(
+        event if isinstance(event, dict) else {"value": event}, settings.subdomain_workflow_arn, stepfunctions
+    )
+    if result["duplicate"]:
+        metrics.add_metric(name="DuplicateEvents", unit=MetricUnit.Count, value=1)
+        logger.info("duplicate delivery: the workflow already ran for this event", extra=result)
+    else:
+        metrics.add_metric(name="RunsStarted", unit=MetricUnit.Count, value=1)
+        logger.info("workflow started", extra=result)
+    return result

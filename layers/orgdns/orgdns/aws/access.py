@@ -1,0 +1,59 @@
+"""One object that hands steps the adapter they need, for the right account and Region."""
+
+from botocore.exceptions import ClientError
+
+from orgdns.aws.acm import Acm
+from orgdns.aws.apigateway import ApiGateway
+from orgdns.aws.clients import Sessions, translate
+from orgdns.aws.organizations import Organizations
+from orgdns.aws.registry import Registry
+from orgdns.aws.route53 import Route53
+from orgdns.aws.sns import StatusTopic
+from orgdns.settings import Settings
+from orgdns.zones import KnownZone
+
+_root_ids: dict[str, str] = {}  # root zone name -> hosted zone id, cached for the container's life
+
+
+class AwsAccess:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.sessions = Sessions(settings)
+
+    def route53(self, account_id: str) -> Route53:
+        return Route53(self.sessions.client("route53", account_id, "us-east-1"))
+
+    def acm(self, account_id: str, region: str) -> Acm:
+        return Acm(self.sessions.client("acm", account_id, region))
+
+    def apigateway(self, account_id: str, region: str) -> ApiGateway:
+        return ApiGateway(self.sessions.client("apigateway", account_id, region))
+
+    def organizations(self) -> Organizations:
+        return Organizations(self.sessions.home_client("organizations", "us-east-1"))
+
+    def registry(self) -> Registry:
+        return Registry(self.sessions.home_client("dynamodb"), self.settings.registry_table)
+
+    def status_topic(self) -> StatusTopic:
+        return StatusTopic(self.sessions.home_client("sns"), self.settings.status_topic_arn)
+
+    def root_zones(self) -> list[KnownZone]:
+        """The configured roots, with hosted zone ids looked up by name in the management account."""
+        roots = []
+        management = self.settings.management_account_id
+        for root in self.settings.root_zones:
+            zone_id = root.hosted_zone_id or _root_ids.get(root.name)
+            if zone_id is None:
+                try:
+                    zones = self.route53(management).find_zones(root.name)
+                except ClientError as exc:
+                    raise translate(exc, "route53") from None
+                if len(zones) != 1:
+                    raise ValueError(
+                        f"root zone {root.name} must be exactly one public hosted zone in the management "
+                        f"account {management}, found {len(zones)}: declare it as {root.name}=<hosted zone id>"
+                    )
+                zone_id = _root_ids[root.name] = zones[0].hosted_zone_id
+            roots.append(KnownZone(root.name, management, zone_id, root=True))
+        return roots

@@ -1,0 +1,55 @@
+"""The registry of managed zones: one DynamoDB item per zone name (partition key ``zoneName``)."""
+
+import json
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from orgdns.aws.clients import translate
+from orgdns.models import ManagedZone
+
+
+class Registry:
+    """Reads are strongly consistent: a run that registers a zone and the next run that looks
+    for parents must agree. The table is small (one item per managed zone), so listing scans."""
+
+    def __init__(self, client: Any, table: str) -> None:
+        self._client = client
+        self._table = table
+
+    def get(self, zone_name: str) -> ManagedZone | None:
+        try:
+            item = self._client.get_item(
+                TableName=self._table, Key={"zoneName": {"S": zone_name}}, ConsistentRead=True
+            ).get("Item")
+        except ClientError as exc:
+            raise translate(exc, "dynamodb") from None
+        return _from_item(item) if item else None
+
+    def all(self) -> list[ManagedZone]:
+        zones: list[ManagedZone] = []
+        try:
+            paginator = self._client.get_paginator("scan")
+            for page in paginator.paginate(TableName=self._table, ConsistentRead=True):
+                zones.extend(_from_item(item) for item in page.get("Items", []))
+        except ClientError as exc:
+            raise translate(exc, "dynamodb") from None
+        return zones
+
+    def put(self, zone: ManagedZone) -> None:
+        try:
+            self._client.put_item(TableName=self._table, Item=_to_item(zone))
+        except ClientError as exc:
+            raise translate(exc, "dynamodb") from None
+
+
+def _to_item(zone: ManagedZone) -> dict[str, Any]:
+    return {
+        "zoneName": {"S": zone.zone_name},
+        "accountId": {"S": zone.account_id},
+        "document": {"S": json.dumps(zone.dump(), sort_keys=True)},
+    }
+
+
+def _from_item(item: dict[str, Any]) -> ManagedZone:
+    return ManagedZone.model_validate(json.loads(item["document"]["S"]))

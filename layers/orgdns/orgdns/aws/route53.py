@@ -1,0 +1,152 @@
+"""Route 53: hosted zones, record sets and change status in one account."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from orgdns.aws.clients import error_code, translate
+from orgdns.errors import ZoneConflict
+from orgdns.models import RecordSpec
+from orgdns.names import bare, fqdn
+
+
+@contextmanager
+def _route53_errors() -> Iterator[None]:
+    try:
+        yield
+    except ClientError as exc:
+        raise translate(exc, "route53") from None
+
+
+@dataclass(frozen=True)
+class HostedZone:
+    hosted_zone_id: str  # without the "/hostedzone/" prefix
+    name: str  # without the trailing dot
+    caller_reference: str
+    private: bool
+
+
+def strip_zone_id(zone_id: str) -> str:
+    return zone_id.rsplit("/", 1)[-1]
+
+
+class Route53:
+    """One account's Route 53. Route 53 allows 5 requests per second per account, all APIs
+    together; errors surface as ``Route53Throttling`` for the state machine to back off."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def find_zones(self, name: str) -> list[HostedZone]:
+        """Public hosted zones named exactly ``name`` (ListHostedZonesByName is sorted by name)."""
+        found = []
+        with _route53_errors():
+            page = self._client.list_hosted_zones_by_name(DNSName=fqdn(name), MaxItems="100")
+        for zone in page.get("HostedZones", []):
+            if bare(zone["Name"]) != name:
+                break
+            private = bool(zone.get("Config", {}).get("PrivateZone", False))
+            if not private:
+                found.append(HostedZone(strip_zone_id(zone["Id"]), name, zone.get("CallerReference", ""), private))
+        return found
+
+    def create_zone(self, name: str, caller_reference: str, comment: str) -> HostedZone:
+        """CreateHostedZone, idempotent on ``caller_reference``.
+
+        Route 53 refuses a second request with the same CallerReference
+        (HostedZoneAlreadyExists), so a retried or rerun step finds the zone it made before.
+        """
+        try:
+            response = self._client.create_hosted_zone(
+                Name=name,
+                CallerReference=caller_reference,
+                HostedZoneConfig={"Comment": comment, "PrivateZone": False},
+            )
+        except ClientError as exc:
+            if error_code(exc) != "HostedZoneAlreadyExists":
+                raise translate(exc, "route53") from None
+            for zone in self.find_zones(name):
+                if zone.caller_reference == caller_reference:
+                    return zone
+            raise ZoneConflict(
+                f"Route 53 says a hosted zone for {name} already exists from request "
+                f"{caller_reference}, but none of that name carries it"
+            ) from None
+        zone = response["HostedZone"]
+        return HostedZone(strip_zone_id(zone["Id"]), name, caller_reference, False)
+
+    def name_servers(self, zone_id: str) -> list[str] | None:
+        """The zone's delegation set, or None when the zone does not exist."""
+        try:
+            response = self._client.get_hosted_zone(Id=zone_id)
+        except ClientError as exc:
+            if error_code(exc) == "NoSuchHostedZone":
+                return None
+            raise translate(exc, "route53") from None
+        return [bare(ns) for ns in response.get("DelegationSet", {}).get("NameServers", [])]
+
+    def records_at(self, zone_id: str, name: str) -> list[RecordSpec]:
+        """Every record set named exactly ``name`` in the zone (all types)."""
+        with _route53_errors():
+            response = self._client.list_resource_record_sets(
+                HostedZoneId=zone_id, StartRecordName=fqdn(name), MaxItems="20"
+            )
+        found = []
+        for rrset in response.get("ResourceRecordSets", []):
+            if _unescape(bare(rrset["Name"])) != name:
+                break
+            alias = rrset.get("AliasTarget")
+            found.append(
+                RecordSpec(
+                    name=name,
+                    type=rrset["Type"],
+                    ttl=rrset.get("TTL"),
+                    values=[_normalise_value(rrset["Type"], r["Value"]) for r in rrset.get("ResourceRecords", [])],
+                    alias_target=f"{alias['HostedZoneId']}/{bare(alias['DNSName'])}" if alias else None,
+                )
+            )
+        return found
+
+    def change(self, zone_id: str, changes: list[tuple[str, RecordSpec]], comment: str) -> str:
+        """ChangeResourceRecordSets, all-or-nothing; returns the change id (PENDING until INSYNC).
+
+        DELETE must repeat the record exactly as it is, so callers pass what they read.
+        """
+        batch = [{"Action": action, "ResourceRecordSet": _to_rrset(record)} for action, record in changes]
+        with _route53_errors():
+            response = self._client.change_resource_record_sets(
+                HostedZoneId=zone_id, ChangeBatch={"Comment": comment[:256], "Changes": batch}
+            )
+        return strip_zone_id(response["ChangeInfo"]["Id"])
+
+    def change_in_sync(self, change_id: str) -> bool:
+        """GetChange: INSYNC once every Route 53 name server has the change (usually < 60 s)."""
+        with _route53_errors():
+            response = self._client.get_change(Id=change_id)
+        return bool(response["ChangeInfo"]["Status"] == "INSYNC")
+
+
+def _to_rrset(record: RecordSpec) -> dict[str, Any]:
+    rrset: dict[str, Any] = {"Name": fqdn(record.name), "Type": record.type}
+    if record.alias_target:
+        zone_id, _, dns_name = record.alias_target.partition("/")
+        rrset["AliasTarget"] = {"HostedZoneId": zone_id, "DNSName": fqdn(dns_name), "EvaluateTargetHealth": False}
+    else:
+        rrset["TTL"] = record.ttl if record.ttl is not None else 300
+        rrset["ResourceRecords"] = [{"Value": _presentation_value(record.type, v)} for v in record.values]
+    return rrset
+
+
+def _normalise_value(rtype: str, value: str) -> str:
+    return bare(value) if rtype in {"NS", "CNAME"} else value
+
+
+def _presentation_value(rtype: str, value: str) -> str:
+    return fqdn(value) if rtype in {"NS", "CNAME"} else value
+
+
+def _unescape(name: str) -> str:
+    return name.replace("\\052", "*")

@@ -1,0 +1,90 @@
+"""Errors raised by workflow steps.
+
+A Lambda error's ``errorType`` is the exception class name, and the state machines match on it in
+Retry and Catch, so these class names are part of the contract with ``statemachines/*.asl.json``.
+"""
+
+
+class OrgDnsError(Exception):
+    """Base class. ``reason`` is the CamelCase condition reason published in the status."""
+
+    reason = "Error"
+
+
+# --- transient: retried by the state machine ------------------------------------------------
+
+
+class Route53Throttling(OrgDnsError):
+    """Route 53 answered Throttling / Rate exceeded (5 requests per second per account)."""
+
+    reason = "Throttled"
+
+
+class PriorRequestNotComplete(OrgDnsError):
+    """Route 53 is still applying the previous change to the same hosted zone."""
+
+    reason = "PriorRequestNotComplete"
+
+
+class ApiThrottling(OrgDnsError):
+    """Another service (ACM, API Gateway, STS, Organizations) throttled the request."""
+
+    reason = "Throttled"
+
+
+class AccountNotReady(OrgDnsError):
+    """AssumeRole into a member account was denied.
+
+    A just-created account refuses AssumeRole for a few minutes while IAM converges; the state
+    machine retries with backoff and, when retries run out, the run fails with this reason.
+    """
+
+    reason = "AccountNotReady"
+
+
+# --- terminal: the run ends Rejected ------------------------------------------------------------
+
+
+class RequestRejected(OrgDnsError):
+    """The request itself is invalid or not allowed. Nothing has been written."""
+
+    reason = "Rejected"
+
+    def __init__(self, reason: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+        self.field = field
+
+
+# --- terminal: the run ends Failed --------------------------------------------------------------
+
+
+class RecordConflict(OrgDnsError):
+    """A record orgdns needs to write already exists with other values and orgdns did not write it."""
+
+    reason = "RecordConflict"
+
+
+class ZoneConflict(OrgDnsError):
+    """The account holds several public hosted zones of the requested name; orgdns will not guess."""
+
+    reason = "ZoneConflict"
+
+
+class CertificateFailed(OrgDnsError):
+    """ACM gave up on a certificate (FAILED, VALIDATION_TIMED_OUT, REVOKED...)."""
+
+    reason = "CertificateFailed"
+
+
+class CustomDomainFailed(OrgDnsError):
+    """API Gateway reported the custom domain as FAILED, or it could not be created."""
+
+    reason = "CustomDomainFailed"
+
+
+class ParentZoneMissing(OrgDnsError):
+    """The registry names a parent hosted zone that no longer exists in its account."""
+
+    reason = "ParentZoneMissing"

@@ -1,0 +1,40 @@
+"""Intake: EventBridge event -> one execution of the subdomain workflow, named after the event.
+
+EventBridge delivers at least once. Naming the execution after the event id makes a duplicate
+delivery a no-op: Step Functions refuses a second execution of the same name (for 90 days), or
+returns the running one. Intake validates nothing else: the workflow's ResolveRequest does, so
+a malformed event still ends in a published Rejected status.
+"""
+
+import json
+import re
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from orgdns.aws.clients import error_code, translate
+
+MAX_NAME = 80
+
+
+def execution_name(event: dict[str, Any]) -> str | None:
+    event_id = event.get("id")
+    if not isinstance(event_id, str) or not event_id:
+        return None
+    name = "evt-" + re.sub(r"[^A-Za-z0-9_-]", "-", event_id)
+    return name[:MAX_NAME]
+
+
+def start_workflow(event: dict[str, Any], state_machine_arn: str, client: Any) -> dict[str, Any]:
+    """StartExecution; returns what happened: started, or duplicate of an earlier delivery."""
+    name = execution_name(event)
+    args: dict[str, Any] = {"stateMachineArn": state_machine_arn, "input": json.dumps(event)}
+    if name:
+        args["name"] = name
+    try:
+        response = client.start_execution(**args)
+    except ClientError as exc:
+        if error_code(exc) == "ExecutionAlreadyExists":
+            return {"started": False, "duplicate": True, "name": name}
+        raise translate(exc, "stepfunctions") from None
+    return {"started": True, "duplicate": False, "name": name, "executionArn": response["executionArn"]}

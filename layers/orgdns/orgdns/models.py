@@ -1,0 +1,218 @@
+"""The contract between the state machines and the step functions.
+
+Every Lambda step receives ``{"execution": <execution name>, "state": <WorkflowState>}`` and
+returns one section of the state, which the ASL stores under a ResultPath of the same name.
+JSON keys are camelCase, as in the rest of the Step Functions console.
+"""
+
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+
+class CamelModel(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+
+    def dump(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+class Trigger(StrEnum):
+    CREATE_ACCOUNT_RESULT = "CreateAccountResult"
+    CREATE_MANAGED_ACCOUNT = "CreateManagedAccount"
+    MANUAL = "Manual"
+
+
+class Outcome(StrEnum):
+    SUCCEEDED = "Succeeded"
+    FAILED = "Failed"
+    ACTION_REQUIRED = "ActionRequired"
+    REJECTED = "Rejected"
+    SKIPPED = "Skipped"
+
+
+class CustomDomainType(StrEnum):
+    EDGE = "edge"
+    REGIONAL = "regional"
+
+
+class ZoneRef(CamelModel):
+    zone_name: str
+    account_id: str
+    hosted_zone_id: str
+
+
+class CustomDomainSpec(CamelModel):
+    type: CustomDomainType
+    region: str  # us-east-1 for edge
+
+
+class Plan(CamelModel):
+    """What one run will do, decided once by ResolveRequest and never re-derived."""
+
+    request_id: str
+    trigger: Trigger
+    account_id: str
+    account_name: str | None = None
+    zone_name: str
+    parent: ZoneRef
+    certificate_regions: list[str]
+    certificate_names: list[str]
+    custom_domain: CustomDomainSpec | None = None
+    ns_ttl: int
+
+
+class Decision(CamelModel):
+    decision: Literal["Proceed", "Skip", "Reject"]
+    trigger: Trigger | None = None
+    event_id: str | None = None
+    account_id: str | None = None
+    zone_name: str | None = None
+    reason: str | None = None
+    message: str | None = None
+    field: str | None = None
+    plan: Plan | None = None
+
+
+class ChangeRef(CamelModel):
+    account_id: str
+    change_id: str
+
+
+class RecordSpec(CamelModel):
+    """One record set: where it lives and what it holds."""
+
+    name: str
+    type: str
+    ttl: int | None = None
+    values: list[str] = Field(default_factory=list)
+    alias_target: str | None = None  # "<hosted zone id>/<dns name>" for alias records
+    zone_name: str | None = None
+    hosted_zone_id: str | None = None
+    account_id: str | None = None
+    purpose: str | None = None  # Delegation | Validation | Alias
+
+
+class ChildMove(CamelModel):
+    """A registered zone set up before its nearer parent existed, moving under it."""
+
+    zone_name: str
+    old_parent: ZoneRef
+    record: RecordSpec  # its NS record, now also written into the new zone
+
+
+class ZoneResult(CamelModel):
+    hosted_zone_id: str
+    name_servers: list[str]
+    created: bool
+    change: ChangeRef | None = None  # NS TTL and adopted children, written in one batch
+    children: list[ChildMove] = Field(default_factory=list)
+
+
+class DelegationResult(CamelModel):
+    record: RecordSpec
+    change: ChangeRef | None = None  # None: the parent already held exactly this record
+    in_sync: bool
+
+
+class ChildrenResult(CamelModel):
+    moved: list[str] = Field(default_factory=list)
+    left_in_old_parent: list[RecordSpec] = Field(default_factory=list)
+
+
+class CertificateRef(CamelModel):
+    region: str
+    arn: str
+    status: str
+    reused: bool = False
+    failure_reason: str | None = None
+
+
+class CertificatesResult(CamelModel):
+    certificates: list[CertificateRef]
+
+
+class ValidationResult(CamelModel):
+    records_ready: bool
+    written: list[RecordSpec] = Field(default_factory=list)
+    action_required: list[RecordSpec] = Field(default_factory=list)
+
+
+class CertificateCheck(CamelModel):
+    all_issued: bool
+    certificates: list[CertificateRef]
+
+
+class CustomDomainResult(CamelModel):
+    domain_name: str
+    type: CustomDomainType
+    region: str
+    certificate_arn: str
+    target_domain_name: str
+    target_hosted_zone_id: str
+    status: str
+    available: bool
+    records: list[RecordSpec] = Field(default_factory=list)
+
+
+class StepError(CamelModel):
+    """What a Catch puts under ``$.error``: Step Functions' own {Error, Cause} keys."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+    error: str = Field(alias="Error")
+    cause: str | None = Field(default=None, alias="Cause")
+
+
+class WorkflowState(CamelModel):
+    """Everything the subdomain workflow has learnt so far (the ASL's ``$``)."""
+
+    input: dict[str, Any] = Field(default_factory=dict)
+    decision: Decision | None = None
+    zone: ZoneResult | None = None
+    delegation: DelegationResult | None = None
+    children: ChildrenResult | None = None
+    certificates: CertificatesResult | None = None
+    validation: ValidationResult | None = None
+    certificate_check: CertificateCheck | None = None
+    custom_domain: CustomDomainResult | None = None
+    error: StepError | None = None
+
+    @property
+    def plan(self) -> Plan:
+        if self.decision is None or self.decision.plan is None:
+            raise ValueError("the workflow state has no plan: ResolveRequest must run first")
+        return self.decision.plan
+
+
+class StepInput(CamelModel):
+    execution: str
+    state: WorkflowState = Field(default_factory=WorkflowState)
+    outcome: Outcome | None = None  # PublishStatus only
+    change: ChangeRef | None = None  # CheckDelegationSync only
+
+
+class ManagedZone(CamelModel):
+    """One registry item: a zone orgdns manages, where it hangs, and what orgdns wrote for it."""
+
+    zone_name: str
+    account_id: str
+    hosted_zone_id: str
+    parent_zone_name: str | None = None  # None for a root zone
+    parent_account_id: str | None = None
+    parent_hosted_zone_id: str | None = None
+    name_servers: list[str] = Field(default_factory=list)
+    records: list[RecordSpec] = Field(default_factory=list)
+    certificates: list[CertificateRef] = Field(default_factory=list)
+    custom_domain: CustomDomainResult | None = None
+    created_by_orgdns: bool = True
+    request_id: str | None = None
+    last_outcome: Outcome | None = None
+    last_run: str | None = None
+    conditions: list[dict[str, Any]] = Field(default_factory=list)
+    updated_at: str | None = None
+
+    def ref(self) -> ZoneRef:
+        return ZoneRef(zone_name=self.zone_name, account_id=self.account_id, hosted_zone_id=self.hosted_zone_id)

@@ -1,0 +1,212 @@
+"""What a run was asked to do: parsing events, manual input and account tags (pure)."""
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic.alias_generators import to_camel
+
+from orgdns.errors import RequestRejected
+from orgdns.models import CustomDomainType, Trigger
+from orgdns.names import split_list
+from orgdns.settings import REGION_PATTERN
+
+ACCOUNT_ID = r"^\d{12}$"
+
+
+class ManualInput(BaseModel):
+    """Input of a run started by hand (console or ``aws stepfunctions start-execution``).
+
+    Only ``accountId`` is required: the other fields default to the account's ``orgdns:*`` tags,
+    then to the stack's configuration. ``events/manual-input.schema.json`` is generated from it.
+    """
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+    account_id: str = Field(pattern=ACCOUNT_ID, description="The member account that gets the subdomain.")
+    zone_name: str | None = Field(
+        default=None,
+        description="The subdomain, e.g. staging.demo.example.org. Default: the account's orgdns:subdomain tag.",
+        max_length=254,
+    )
+    certificate_regions: list[str] | None = Field(
+        default=None,
+        description="Regions to request certificates in. us-east-1 is added for an edge custom domain.",
+        max_length=20,
+    )
+    extra_names: list[str] | None = Field(
+        default=None,
+        description="More names for the certificates (the zone and its wildcard are always in).",
+        max_length=8,
+    )
+    custom_domain: Literal["edge", "regional", "none"] | None = Field(
+        default=None, description="Create an API Gateway custom domain for the zone name."
+    )
+    custom_domain_region: str | None = Field(
+        default=None, description="Region of a regional custom domain. Default: the first certificate Region."
+    )
+    ns_ttl: int | None = Field(default=None, ge=0, le=172800, description="TTL of the zone's NS records, seconds.")
+
+    @field_validator("certificate_regions")
+    @classmethod
+    def _regions(cls, value: list[str] | None) -> list[str] | None:
+        for region in value or []:
+            if not re.match(REGION_PATTERN, region):
+                raise ValueError(f"{region!r} is not an AWS Region name")
+        return value
+
+    @field_validator("custom_domain_region")
+    @classmethod
+    def _region(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(REGION_PATTERN, value):
+            raise ValueError(f"{value!r} is not an AWS Region name")
+        return value
+
+
+class AccountEvent(BaseModel):
+    """An account-creation event reduced to what a run needs."""
+
+    trigger: Trigger
+    event_id: str | None
+    account_id: str | None
+    account_name: str | None
+    succeeded: bool
+    failure_reason: str | None = None
+
+
+def parse_manual_input(raw: dict[str, Any]) -> ManualInput:
+    try:
+        return ManualInput.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(part) for part in err["loc"]) or "input"
+        problem = "is not a field of the manual input" if err["type"] == "extra_forbidden" else err["msg"]
+        more = f" (and {len(exc.errors()) - 1} more problem(s))" if len(exc.errors()) > 1 else ""
+        raise RequestRejected("InvalidInput", f"{field}: {problem}{more}", field) from None
+
+
+def is_event(raw: dict[str, Any]) -> bool:
+    return "detail-type" in raw or "source" in raw or "detail" in raw
+
+
+def parse_account_event(raw: dict[str, Any]) -> AccountEvent:
+    """CreateAccountResult (Organizations, us-east-1) or CreateManagedAccount (Control Tower)."""
+    detail = raw.get("detail")
+    event_id = raw.get("id") if isinstance(raw.get("id"), str) else None
+    if not isinstance(detail, dict):
+        raise RequestRejected("MalformedEvent", "the event has no 'detail' object", "detail")
+    name = detail.get("eventName")
+    service = detail.get("serviceEventDetails")
+    if not isinstance(service, dict):
+        raise RequestRejected(
+            "MalformedEvent",
+            f"event {name or '?'} has no 'detail.serviceEventDetails' object",
+            "detail.serviceEventDetails",
+        )
+    if raw.get("source") == "aws.organizations" and name == "CreateAccountResult":
+        status = service.get("createAccountStatus")
+        if not isinstance(status, dict):
+            raise RequestRejected(
+                "MalformedEvent",
+                "CreateAccountResult has no serviceEventDetails.createAccountStatus",
+                "detail.serviceEventDetails.createAccountStatus",
+            )
+        succeeded = status.get("state") == "SUCCEEDED"
+        account_id = status.get("accountId")
+        if succeeded:
+            _check_account_id(account_id, "detail.serviceEventDetails.createAccountStatus.accountId")
+        return AccountEvent(
+            trigger=Trigger.CREATE_ACCOUNT_RESULT,
+            event_id=event_id,
+            account_id=account_id if isinstance(account_id, str) else None,
+            account_name=None,  # masked as "****" in this event: read it from DescribeAccount
+            succeeded=succeeded,
+            failure_reason=str(status.get("failureReason") or status.get("state") or "unknown"),
+        )
+    if raw.get("source") == "aws.controltower" and name == "CreateManagedAccount":
+        status = service.get("createManagedAccountStatus")
+        if not isinstance(status, dict) or not isinstance(status.get("account"), dict):
+            raise RequestRejected(
+                "MalformedEvent",
+                "CreateManagedAccount has no serviceEventDetails.createManagedAccountStatus.account",
+                "detail.serviceEventDetails.createManagedAccountStatus.account",
+            )
+        succeeded = status.get("state") == "SUCCEEDED"
+        account_id = status["account"].get("accountId")
+        if succeeded:
+            _check_account_id(account_id, "detail.serviceEventDetails.createManagedAccountStatus.account.accountId")
+        return AccountEvent(
+            trigger=Trigger.CREATE_MANAGED_ACCOUNT,
+            event_id=event_id,
+            account_id=account_id if isinstance(account_id, str) else None,
+            account_name=status["account"].get("accountName"),
+            succeeded=succeeded,
+            failure_reason=str(status.get("message") or status.get("state") or "unknown"),
+        )
+    raise RequestRejected(
+        "UnsupportedEvent",
+        f"orgdns does not handle {raw.get('source')!r} {name!r} events "
+        "(expected aws.organizations CreateAccountResult or aws.controltower CreateManagedAccount)",
+        "detail.eventName",
+    )
+
+
+def _check_account_id(value: object, field: str) -> None:
+    if not isinstance(value, str) or not re.match(ACCOUNT_ID, value):
+        raise RequestRejected("MalformedEvent", f"{field} must be a 12-digit account id, got {value!r}", field)
+
+
+class Options(BaseModel):
+    """Per-account options, from tags or manual input, validated and defaulted."""
+
+    zone_name: str
+    certificate_regions: list[str]
+    extra_names: list[str]
+    custom_domain: CustomDomainType | None
+    custom_domain_region: str | None
+    ns_ttl: int
+
+
+def tag_options(tags: dict[str, str], prefix: str) -> dict[str, Any]:
+    """``orgdns:*`` account tags -> the same keys as the manual input (lists are space-separated)."""
+    out: dict[str, Any] = {}
+    mapping = {
+        "subdomain": "zoneName",
+        "certificate-regions": "certificateRegions",
+        "extra-names": "extraNames",
+        "custom-domain": "customDomain",
+        "custom-domain-region": "customDomainRegion",
+        "ns-ttl": "nsTtl",
+    }
+    for suffix, key in mapping.items():
+        value = tags.get(prefix + suffix)
+        if value is None:
+            continue
+        if key in {"certificateRegions", "extraNames"}:
+            if "," in value or "*" in value:
+                raise RequestRejected(
+                    "InvalidTag",
+                    f"tag {prefix}{suffix} holds ',' or '*': separate names with spaces; "
+                    "orgdns adds the wildcard itself",
+                    prefix + suffix,
+                )
+            out[key] = split_list(value)
+        elif key == "nsTtl":
+            if not value.strip().isdigit():
+                raise RequestRejected(
+                    "InvalidTag", f"tag {prefix}{suffix} must be a number of seconds, got {value!r}", prefix + suffix
+                )
+            out[key] = int(value)
+        else:
+            out[key] = value.strip()
+    return out
+
+
+def naming_rule_name(rule: str, account_id: str, account_name: str) -> str | None:
+    """``{account_name}.example.org`` -> ``staging.example.org`` (names made DNS-safe)."""
+    if not rule:
+        return None
+    label = re.sub(r"[^a-z0-9-]+", "-", account_name.lower()).strip("-")[:63].strip("-")
+    if not label:
+        return None
+    return rule.replace("{account_name}", label).replace("{account_id}", account_id)

@@ -1,0 +1,111 @@
+"""Configuration: template Parameters -> function environment -> one validated object.
+
+Every handler builds its ``Settings`` once, at cold start, and passes it down; domain code never
+reads ``os.environ``. A bad value fails the cold start with a message naming the variable.
+"""
+
+from collections.abc import Mapping
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from orgdns.names import normalise_domain_name, split_list
+
+REGION_PATTERN = r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$"
+
+
+class RootZone(BaseModel):
+    """A top-level zone hosted in the management account, declared in configuration."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    hosted_zone_id: str | None = None  # looked up by name when not given
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    management_account_id: str = Field(pattern=r"^\d{12}$")
+    home_region: str = Field(pattern=REGION_PATTERN)
+    registry_table: str = Field(min_length=3)
+    status_topic_arn: str = Field(pattern=r"^arn:aws[a-z-]*:sns:")
+    member_role_name: str = Field(default="OrganizationAccountAccessRole", min_length=1, max_length=64)
+    root_zones: tuple[RootZone, ...] = ()
+    ns_ttl: int = Field(default=60, ge=0, le=172800)
+    default_certificate_regions: tuple[str, ...] = ("us-east-1",)
+    naming_rule: str = ""
+    tag_prefix: str = "orgdns:"
+    subdomain_workflow_arn: str = ""
+
+    @field_validator("default_certificate_regions")
+    @classmethod
+    def _regions(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        import re
+
+        for region in value:
+            if not re.match(REGION_PATTERN, region):
+                raise ValueError(f"{region!r} is not an AWS Region name")
+        return value
+
+    @field_validator("naming_rule")
+    @classmethod
+    def _naming_rule(cls, value: str) -> str:
+        if value and "{account_name}" not in value and "{account_id}" not in value:
+            raise ValueError("must contain {account_name} or {account_id}, or be empty (off)")
+        return value
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Self:
+        """Build settings from ``ORGDNS_*`` variables; raise ValueError naming the bad variable."""
+        raw: dict[str, object] = {
+            "management_account_id": environ.get("ORGDNS_MANAGEMENT_ACCOUNT_ID", ""),
+            "home_region": environ.get("AWS_REGION", environ.get("AWS_DEFAULT_REGION", "")),
+            "registry_table": environ.get("ORGDNS_REGISTRY_TABLE", ""),
+            "status_topic_arn": environ.get("ORGDNS_STATUS_TOPIC_ARN", ""),
+            "member_role_name": environ.get("ORGDNS_MEMBER_ROLE_NAME", "OrganizationAccountAccessRole"),
+            "root_zones": tuple(_parse_root_zones(environ.get("ORGDNS_ROOT_ZONES", ""))),
+            "ns_ttl": environ.get("ORGDNS_NS_TTL", "60"),
+            "default_certificate_regions": tuple(
+                split_list(environ.get("ORGDNS_DEFAULT_CERTIFICATE_REGIONS", "us-east-1"))
+            ),
+            "naming_rule": environ.get("ORGDNS_NAMING_RULE", ""),
+            "tag_prefix": environ.get("ORGDNS_TAG_PREFIX", "orgdns:"),
+            "subdomain_workflow_arn": environ.get("ORGDNS_SUBDOMAIN_WORKFLOW_ARN", ""),
+        }
+        try:
+            return cls.model_validate(raw)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{_ENV_NAMES.get(str(err['loc'][0]), err['loc'][0])}: {err['msg']}" for err in exc.errors()
+            )
+            raise ValueError(f"invalid orgdns configuration: {problems}") from None
+
+
+_ENV_NAMES = {
+    "management_account_id": "ORGDNS_MANAGEMENT_ACCOUNT_ID",
+    "home_region": "AWS_REGION",
+    "registry_table": "ORGDNS_REGISTRY_TABLE",
+    "status_topic_arn": "ORGDNS_STATUS_TOPIC_ARN",
+    "member_role_name": "ORGDNS_MEMBER_ROLE_NAME",
+    "root_zones": "ORGDNS_ROOT_ZONES",
+    "ns_ttl": "ORGDNS_NS_TTL",
+    "default_certificate_regions": "ORGDNS_DEFAULT_CERTIFICATE_REGIONS",
+    "naming_rule": "ORGDNS_NAMING_RULE",
+    "tag_prefix": "ORGDNS_TAG_PREFIX",
+    "subdomain_workflow_arn": "ORGDNS_SUBDOMAIN_WORKFLOW_ARN",
+}
+
+
+def _parse_root_zones(value: str) -> list[RootZone]:
+    """``example.org example.net=Z0123`` -> two roots, the second with its hosted zone id."""
+    zones = []
+    for item in split_list(value):
+        name, _, zone_id = item.partition("=")
+        try:
+            zones.append(
+                RootZone(name=normalise_domain_name(name, "ORGDNS_ROOT_ZONES"), hosted_zone_id=zone_id or None)
+            )
+        except Exception as exc:
+            raise ValueError(f"invalid orgdns configuration: ORGDNS_ROOT_ZONES: {exc}") from None
+    return zones

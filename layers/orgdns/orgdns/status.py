@@ -1,0 +1,188 @@
+"""The status document every run publishes, in cert-manager's shape (pure)."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from orgdns import SCHEMA_VERSION
+from orgdns.models import Outcome, WorkflowState
+
+_FAILURE_REASONS = {
+    "Route53Throttling": "Throttled",
+    "ApiThrottling": "Throttled",
+    "States.Timeout": "TimedOut",
+    "States.TaskFailed": "TaskFailed",
+}
+
+
+def condition(type_: str, status: str, reason: str, message: str, now: str, **extra: str) -> dict[str, Any]:
+    return {"type": type_, "status": status, "reason": reason, "message": message, "lastTransitionTime": now, **extra}
+
+
+def build_status(state: WorkflowState, outcome: Outcome, run_id: str, now: datetime | None = None) -> dict[str, Any]:
+    """One JSON document describing the run: outcome, per-step conditions, what a human must do."""
+    stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    decision = state.decision
+    plan = decision.plan if decision else None
+    error = _error(state, outcome)
+    conditions: list[dict[str, Any]] = []
+    if plan is not None:
+        conditions = _conditions(state, outcome, error, stamp)
+    certificates = []
+    if state.certificate_check:
+        certificates = state.certificate_check.certificates
+    elif state.certificates:
+        certificates = state.certificates.certificates
+    domain = state.custom_domain
+    return {
+        "schemaVersion": SCHEMA_VERSION,
+        "runId": run_id,
+        "time": stamp,
+        "trigger": (decision.trigger.value if decision and decision.trigger else None),
+        "eventId": decision.event_id if decision else None,
+        "accountId": decision.account_id if decision else None,
+        "zoneName": decision.zone_name if decision else None,
+        "outcome": outcome.value,
+        "conditions": conditions,
+        "parentZone": plan.parent.zone_name if plan else None,
+        "nameServers": state.zone.name_servers if state.zone else [],
+        "certificates": [
+            {"region": c.region, "arn": c.arn, "status": c.status, "reused": c.reused} for c in certificates
+        ],
+        "customDomain": (
+            {
+                "domainName": domain.domain_name,
+                "type": domain.type.value,
+                "region": domain.region,
+                "targetDomainName": domain.target_domain_name,
+                "status": domain.status,
+            }
+            if domain
+            else None
+        ),
+        "actionRequired": [
+            {"zoneName": r.zone_name, "name": r.name, "type": r.type, "value": r.values[0] if r.values else ""}
+            for r in (state.validation.action_required if state.validation else [])
+        ]
+        if outcome in {Outcome.ACTION_REQUIRED, Outcome.FAILED}
+        else [],
+        "error": error,
+    }
+
+
+def _error(state: WorkflowState, outcome: Outcome) -> dict[str, str] | None:
+    if outcome == Outcome.REJECTED and state.decision:
+        return {
+            "reason": state.decision.reason or "Rejected",
+            "message": state.decision.message or "",
+            **({"field": state.decision.field} if state.decision.field else {}),
+        }
+    if outcome == Outcome.FAILED and state.error:
+        reason, message = _parse_cause(state.error.error, state.error.cause)
+        return {"reason": reason, "message": message}
+    if outcome == Outcome.SKIPPED and state.decision:
+        return None
+    return None
+
+
+def _parse_cause(error: str, cause: str | None) -> tuple[str, str]:
+    """A Lambda error's Cause is JSON {errorType, errorMessage, ...}; States.* causes are text."""
+    import json
+
+    message = cause or ""
+    try:
+        parsed = json.loads(cause) if cause else None
+    except ValueError:
+        parsed = None
+    if isinstance(parsed, dict):
+        message = str(parsed.get("errorMessage", message))
+    return _FAILURE_REASONS.get(error, error.rsplit(".", 1)[-1] if error.startswith("Lambda.") else error), message
+
+
+def _conditions(state: WorkflowState, outcome: Outcome, error: dict[str, str] | None, now: str) -> list[dict[str, Any]]:
+    plan = state.plan
+    failed_message = error["message"] if error else ""
+    failed_reason = error["reason"] if error else "Failed"
+    pending = "False" if outcome == Outcome.FAILED else "Unknown"
+    out = []
+
+    if state.zone:
+        verb = "Created" if state.zone.created else "Found"
+        out.append(
+            condition("ZoneReady", "True", verb, f"hosted zone {state.zone.hosted_zone_id} in {plan.account_id}", now)
+        )
+    else:
+        out.append(
+            condition("ZoneReady", pending, failed_reason if pending == "False" else "Pending", failed_message, now)
+        )
+
+    if state.delegation and state.delegation.in_sync:
+        out.append(
+            condition(
+                "Delegated", "True", "InSync", f"NS records in {plan.parent.zone_name} ({plan.parent.account_id})", now
+            )
+        )
+    elif state.zone:
+        out.append(
+            condition("Delegated", pending, failed_reason if pending == "False" else "Pending", failed_message, now)
+        )
+
+    certs = {c.region: c for c in (state.certificates.certificates if state.certificates else [])}
+    if state.certificate_check:
+        certs.update({c.region: c for c in state.certificate_check.certificates})
+    for region in plan.certificate_regions:
+        cert = certs.get(region)
+        if cert and cert.status == "ISSUED":
+            out.append(condition("CertificateIssued", "True", "Issued", cert.arn, now, region=region))
+        elif cert and cert.status in {"FAILED", "VALIDATION_TIMED_OUT", "REVOKED", "EXPIRED", "INACTIVE"}:
+            out.append(
+                condition(
+                    "CertificateIssued", "False", cert.status, cert.failure_reason or cert.arn, now, region=region
+                )
+            )
+        elif outcome == Outcome.ACTION_REQUIRED:
+            out.append(
+                condition(
+                    "CertificateIssued",
+                    "False",
+                    "WaitingForValidationRecords",
+                    "validation records outside orgdns's zones must be added by hand: see actionRequired",
+                    now,
+                    region=region,
+                )
+            )
+        elif state.delegation and state.delegation.in_sync:
+            out.append(
+                condition(
+                    "CertificateIssued",
+                    pending,
+                    failed_reason if pending == "False" else "PendingValidation",
+                    failed_message if pending == "False" else (cert.arn if cert else ""),
+                    now,
+                    region=region,
+                )
+            )
+
+    if plan.custom_domain:
+        domain = state.custom_domain
+        if domain and domain.available:
+            out.append(
+                condition(
+                    "DomainAvailable", "True", "Available", f"{domain.domain_name} -> {domain.target_domain_name}", now
+                )
+            )
+        elif state.certificate_check and state.certificate_check.all_issued:
+            out.append(
+                condition(
+                    "DomainAvailable", pending, failed_reason if pending == "False" else "Pending", failed_message, now
+                )
+            )
+    return out
+
+
+def message_attributes(document: dict[str, Any]) -> dict[str, str]:
+    return {
+        "outcome": document.get("outcome") or "",
+        "accountId": document.get("accountId") or "",
+        "zoneName": document.get("zoneName") or "",
+        "trigger": document.get("trigger") or "",
+    }

@@ -1,0 +1,1 @@
+"""One module per workflow step, named like its ASL state and its function folder."""

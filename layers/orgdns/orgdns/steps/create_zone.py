@@ -1,0 +1,105 @@
+"""CreateZone: the child hosted zone in the member account, its NS TTL, and adopted children."""
+
+import hashlib
+
+from orgdns.aws.access import AwsAccess
+from orgdns.errors import ZoneConflict
+from orgdns.models import ChangeRef, ChildMove, ManagedZone, Plan, RecordSpec, WorkflowState, ZoneRef, ZoneResult
+from orgdns.records import merge_records, owned_records, plan_write
+from orgdns.zones import children_to_adopt
+
+
+def caller_reference(plan: Plan) -> str:
+    """Derived from the request, so a retried or rerun step never creates a second zone."""
+    digest = hashlib.sha256(f"{plan.account_id}/{plan.zone_name}/{plan.request_id}".encode()).hexdigest()
+    return f"orgdns-{digest[:40]}"
+
+
+def create_zone(state: WorkflowState, aws: AwsAccess) -> ZoneResult:
+    """Find or create the public hosted zone, then write, in one change batch, its NS TTL and the
+    NS records of registered children that were delegated from further up before it existed."""
+    plan = state.plan
+    route53 = aws.route53(plan.account_id)
+    registry = aws.registry()
+    entries = registry.all()
+    item = next((z for z in entries if z.zone_name == plan.zone_name and z.account_id == plan.account_id), None)
+
+    zone_id: str | None = None
+    created = False
+    created_by_orgdns = item.created_by_orgdns if item else True
+    if item is not None and route53.name_servers(item.hosted_zone_id) is not None:
+        zone_id = item.hosted_zone_id
+    else:
+        reference = caller_reference(plan)
+        zones = route53.find_zones(plan.zone_name)
+        ours = [z for z in zones if z.caller_reference == reference]
+        if ours:
+            zone_id = ours[0].hosted_zone_id
+        elif len(zones) == 1:
+            zone_id, created_by_orgdns = zones[0].hosted_zone_id, False  # the account made it itself
+        elif len(zones) > 1:
+            raise ZoneConflict(
+                f"account {plan.account_id} has {len(zones)} public hosted zones named {plan.zone_name}; "
+                "delete the extra ones or start the run by hand once only one remains"
+            )
+        else:
+            zone_id = route53.create_zone(plan.zone_name, reference, f"orgdns: {plan.request_id}").hosted_zone_id
+            created = True
+    name_servers = route53.name_servers(zone_id) or []
+
+    zone = ZoneRef(zone_name=plan.zone_name, account_id=plan.account_id, hosted_zone_id=zone_id)
+    owned = owned_records(entries)
+    changes: list[tuple[str, RecordSpec]] = []
+    apex_ns = [r for r in route53.records_at(zone_id, plan.zone_name) if r.type == "NS"]
+    if created_by_orgdns and apex_ns and apex_ns[0].ttl != plan.ns_ttl:
+        changes.append(("UPSERT", apex_ns[0].model_copy(update={"ttl": plan.ns_ttl})))
+
+    moves = []
+    for child in children_to_adopt(plan.zone_name, entries):
+        record = RecordSpec(
+            name=child.zone_name,
+            type="NS",
+            ttl=plan.ns_ttl,
+            values=sorted(child.name_servers),
+            zone_name=plan.zone_name,
+            hosted_zone_id=zone_id,
+            account_id=plan.account_id,
+            purpose="Delegation",
+        )
+        if plan_write(record, route53.records_at(zone_id, child.zone_name), owned):
+            changes.append(("UPSERT", record))
+        moves.append(
+            ChildMove(
+                zone_name=child.zone_name,
+                old_parent=ZoneRef(
+                    zone_name=child.parent_zone_name or "",
+                    account_id=child.parent_account_id or "",
+                    hosted_zone_id=child.parent_hosted_zone_id or "",
+                ),
+                record=record,
+            )
+        )
+
+    registered = item or ManagedZone(
+        zone_name=plan.zone_name, account_id=plan.account_id, hosted_zone_id=zone_id, request_id=plan.request_id
+    )
+    registered = registered.model_copy(
+        update={
+            "hosted_zone_id": zone_id,
+            "parent_zone_name": plan.parent.zone_name,
+            "parent_account_id": plan.parent.account_id,
+            "parent_hosted_zone_id": plan.parent.hosted_zone_id,
+            "name_servers": name_servers,
+            "created_by_orgdns": created_by_orgdns,
+            "records": merge_records(registered.records, [m.record for m in moves]),
+        }
+    )
+    registry.put(registered)  # before the write: what orgdns is about to write is known as its own
+
+    change = None
+    if changes:
+        change_id = route53.change(zone_id, changes, f"orgdns {plan.request_id}: NS TTL and child delegations")
+        change = ChangeRef(account_id=plan.account_id, change_id=change_id)
+    return ZoneResult(
+        hosted_zone_id=zone.hosted_zone_id, name_servers=name_servers, created=created, change=change, children=moves
+    )

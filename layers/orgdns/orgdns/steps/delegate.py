@@ -1,0 +1,54 @@
+"""Delegate: the zone's NS records in its parent zone, in whichever account hosts the parent."""
+
+from botocore.exceptions import ClientError
+
+from orgdns.aws.access import AwsAccess
+from orgdns.errors import ParentZoneMissing
+from orgdns.models import ChangeRef, DelegationResult, RecordSpec, WorkflowState
+from orgdns.records import merge_records, owned_records, plan_write
+
+
+def delegate(state: WorkflowState, aws: AwsAccess) -> DelegationResult:
+    """UPSERT the NS record set in the parent unless it already holds exactly these name servers.
+
+    Refuses (RecordConflict) to overwrite an NS or other record at that name that orgdns did not
+    write. The change is PENDING until Route 53's servers have it: the state machine waits for
+    INSYNC before anything depends on the delegation.
+    """
+    plan, zone = state.plan, state.zone
+    assert zone is not None, "CreateZone must run before Delegate"
+    parent = plan.parent
+    route53 = aws.route53(parent.account_id)
+    registry = aws.registry()
+    entries = registry.all()
+    record = RecordSpec(
+        name=plan.zone_name,
+        type="NS",
+        ttl=plan.ns_ttl,
+        values=sorted(zone.name_servers),
+        zone_name=parent.zone_name,
+        hosted_zone_id=parent.hosted_zone_id,
+        account_id=parent.account_id,
+        purpose="Delegation",
+    )
+    try:
+        existing = route53.records_at(parent.hosted_zone_id, plan.zone_name)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "NoSuchHostedZone":
+            raise ParentZoneMissing(
+                f"parent zone {parent.zone_name} ({parent.hosted_zone_id}) no longer exists "
+                f"in account {parent.account_id}"
+            ) from None
+        raise
+    needed = plan_write(record, existing, owned_records(entries))
+
+    item = next(z for z in entries if z.zone_name == plan.zone_name)
+    registry.put(item.model_copy(update={"records": merge_records(item.records, [record])}))
+    if not needed:
+        return DelegationResult(record=record, change=None, in_sync=True)
+    change_id = route53.change(
+        parent.hosted_zone_id, [("UPSERT", record)], f"orgdns {plan.request_id}: delegate {plan.zone_name}"
+    )
+    return DelegationResult(
+        record=record, change=ChangeRef(account_id=parent.account_id, change_id=change_id), in_sync=False
+    )

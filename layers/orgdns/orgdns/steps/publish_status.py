@@ -1,0 +1,33 @@
+"""PublishStatus: one status document to SNS, and the outcome into the registry."""
+
+from typing import Any
+
+from orgdns.aws.access import AwsAccess
+from orgdns.models import Outcome, WorkflowState
+from orgdns.status import build_status, message_attributes
+
+
+def publish_status(state: WorkflowState, outcome: Outcome, run_id: str, aws: AwsAccess) -> dict[str, Any]:
+    """Every run ends here, success or failure, so nobody has to discover a failure by accident."""
+    document = build_status(state, outcome, run_id)
+    decision = state.decision
+    plan = decision.plan if decision else None
+    if plan is not None and outcome not in {Outcome.REJECTED, Outcome.SKIPPED}:
+        registry = aws.registry()
+        item = registry.get(plan.zone_name)
+        if item is not None and item.account_id == plan.account_id:
+            updates: dict[str, Any] = {
+                "last_outcome": outcome,
+                "last_run": run_id,
+                "conditions": document["conditions"],
+                "updated_at": document["time"],
+            }
+            certificates = state.certificate_check or state.certificates
+            if certificates is not None:
+                updates["certificates"] = certificates.certificates
+            if state.custom_domain is not None:
+                updates["custom_domain"] = state.custom_domain
+            registry.put(item.model_copy(update=updates))
+    subject = f"orgdns {outcome.value}: {document.get('zoneName') or document.get('accountId') or 'request'}"
+    message_id = aws.status_topic().publish(document, message_attributes(document), subject)
+    return {"outcome": outcome.value, "messageId": message_id}

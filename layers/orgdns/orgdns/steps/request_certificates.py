@@ -1,0 +1,38 @@
+"""RequestCertificates: one certificate per Region for the zone, its wildcard and extra names."""
+
+import hashlib
+
+from orgdns.aws.access import AwsAccess
+from orgdns.certificates import covers_exactly
+from orgdns.models import CertificateRef, CertificatesResult, WorkflowState
+
+
+def idempotency_token(request_id: str, region: str) -> str:
+    return hashlib.sha256(f"{request_id}/{region}".encode()).hexdigest()[:32]
+
+
+def request_certificates(state: WorkflowState, aws: AwsAccess) -> CertificatesResult:
+    """Reuse a live certificate that names exactly these names, else request one.
+
+    Some accounts may request as few as 20 certificates a year, and deleting one does not give
+    the count back, so a rerun must never request a certificate an existing one covers.
+    """
+    plan = state.plan
+    names = plan.certificate_names
+    refs = []
+    for region in plan.certificate_regions:
+        acm = aws.acm(plan.account_id, region)
+        reused = None
+        for arn, domain, _status in acm.live_certificates():
+            if domain.lower() != names[0]:
+                continue
+            certificate = acm.describe(arn)
+            if covers_exactly(certificate.names, names):
+                reused = CertificateRef(region=region, arn=arn, status=certificate.status, reused=True)
+                if certificate.status == "ISSUED":
+                    break
+        if reused is None:
+            arn = acm.request(names[0], names[1:], idempotency_token(plan.request_id, region))
+            reused = CertificateRef(region=region, arn=arn, status="PENDING_VALIDATION")
+        refs.append(reused)
+    return CertificatesResult(certificates=refs)

@@ -1,0 +1,66 @@
+"""WriteValidationRecords: the DNS validation CNAMEs, in the zone that answers for each name."""
+
+from collections import defaultdict
+
+from orgdns.aws.access import AwsAccess
+from orgdns.certificates import deduplicate_validation_records, validation_record_domain
+from orgdns.models import RecordSpec, ValidationResult, WorkflowState
+from orgdns.records import merge_records, owned_records, plan_write
+from orgdns.zones import authoritative_zone, known_zones
+
+VALIDATION_TTL = 300
+
+
+def write_validation_records(state: WorkflowState, aws: AwsAccess) -> ValidationResult:
+    """Write every validation CNAME orgdns can, list the ones a human must add.
+
+    ACM fills in ``ResourceRecord`` a few seconds after the request: until every option has one,
+    this returns ``recordsReady: false`` and the state machine waits and calls again. Records
+    are deduplicated (apex and wildcard share one; one record serves every Region). A name under
+    no managed zone (an end-user domain at an outside DNS provider) is returned in
+    ``actionRequired`` with the exact record to add.
+    """
+    plan, certificates = state.plan, state.certificates
+    assert certificates is not None, "RequestCertificates must run before WriteValidationRecords"
+    options = []
+    for ref in certificates.certificates:
+        described = aws.acm(plan.account_id, ref.region).describe(ref.arn)
+        for option in described.options:
+            if option.record_name is None or option.record_value is None:
+                return ValidationResult(records_ready=False)
+            options.append((option.domain_name, option.record_name, option.record_value))
+
+    registry = aws.registry()
+    entries = registry.all()
+    zones = known_zones(aws.root_zones(), entries)
+    by_zone = defaultdict(list)
+    action_required = []
+    for record in deduplicate_validation_records(options):
+        spec = RecordSpec(
+            name=record.name, type="CNAME", ttl=VALIDATION_TTL, values=[record.value], purpose="Validation"
+        )
+        zone = authoritative_zone(validation_record_domain(record.name), zones)
+        if zone is None:
+            action_required.append(spec.model_copy(update={"zone_name": validation_record_domain(record.name)}))
+            continue
+        by_zone[zone].append(
+            spec.model_copy(
+                update={"zone_name": zone.name, "hosted_zone_id": zone.hosted_zone_id, "account_id": zone.account_id}
+            )
+        )
+
+    owned = owned_records(entries)
+    written = []
+    for zone, records in sorted(by_zone.items(), key=lambda item: item[0].name):
+        route53 = aws.route53(zone.account_id)
+        changes = [
+            ("UPSERT", r) for r in records if plan_write(r, route53.records_at(zone.hosted_zone_id, r.name), owned)
+        ]
+        item = next(z for z in registry.all() if z.zone_name == plan.zone_name)
+        registry.put(item.model_copy(update={"records": merge_records(item.records, records)}))
+        if changes:
+            route53.change(
+                zone.hosted_zone_id, changes, f"orgdns {plan.request_id}: certificate validation for {plan.zone_name}"
+            )
+        written.extend(records)
+    return ValidationResult(records_ready=True, written=written, action_required=action_required)

@@ -1,0 +1,226 @@
+"""``make bench``: what a run costs and how quickly it notices things, on the local organization.
+
+Figures (simulated time; no figure here is a wall-clock timing of the machine, except the cold
+import ratios, which compare two imports on the same machine):
+- state transitions per execution (all, and apart from wait loops), Lambda invocations;
+- AWS API calls by service and operation;
+- per wait: polls, and the lag between a resource becoming ready and the run noticing;
+- Route 53 requests per second per account (peak over any one-second window);
+- each handler's cold import time as a ratio to a bare ``import boto3``.
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from orgdns_local.organization import ROOT, LocalOrganization
+from orgdns_local.report import build_report
+from orgdns_local.runtime import Invocation
+from orgdns_local.scenario import Scenario
+
+WAIT_STATES = {"WaitForDelegation", "CheckDelegationSync", "WaitForValidationRecords", "WaitForCertificates",
+               "CheckCertificates", "GrowCertificateInterval", "CertificatesReady?", "WaitForCustomDomain",
+               "CheckCustomDomain", "CountDomainPoll", "GrowDomainInterval", "DomainReady?", "Delegated?",
+               "ValidationRecords?", "WriteValidationRecords"}  # fmt: skip
+
+
+@dataclass
+class RunTrace:
+    """What the runtime saw of one execution: each step's sim time and result."""
+
+    steps: list[tuple[str, float, Any]] = field(default_factory=list)
+
+
+def _trace(org: LocalOrganization) -> dict[str, RunTrace]:
+    traces: dict[str, RunTrace] = defaultdict(RunTrace)
+
+    def listen(invocation: Invocation) -> None:
+        if isinstance(invocation.event, dict) and "execution" in invocation.event:
+            traces[invocation.event["execution"]].steps.append(
+                (invocation.step, invocation.sim_time, invocation.result)
+            )
+
+    org.runtime.listeners.append(listen)
+    return traces
+
+
+def _transitions(org: LocalOrganization) -> dict[str, dict[str, int]]:
+    stepfunctions = org.client("stepfunctions")
+    out = {}
+    for machine in stepfunctions.list_state_machines()["stateMachines"]:
+        for item in stepfunctions.list_executions(stateMachineArn=machine["stateMachineArn"])["executions"]:
+            history = stepfunctions.get_execution_history(executionArn=item["executionArn"], maxResults=1000)["events"]
+            entered = [e["stateEnteredEventDetails"]["name"] for e in history if e["type"].endswith("StateEntered")]
+            # Apart from waits: every pass through a polling loop counts once, the first time.
+            seen: set[str] = set()
+            happy = 0
+            for name in entered:
+                if name in WAIT_STATES and name in seen:
+                    continue
+                seen.add(name)
+                happy += 1
+            out[item["name"]] = {"all": len(entered), "apartFromWaits": happy}
+    return out
+
+
+def _waits(traces: dict[str, RunTrace], timing: Any) -> list[dict[str, Any]]:
+    rows = []
+    for execution, trace in traces.items():
+        delegated = [t for s, t, r in trace.steps if s == "Delegate" and isinstance(r, dict) and r.get("change")]
+        syncs = [t for s, t, r in trace.steps if s == "CheckChange"]
+        if delegated and syncs:
+            ready = delegated[0] + timing.route53_propagation_seconds
+            noticed = next((t for s, t, r in trace.steps if s == "CheckChange" and r is True), None)
+            rows.append(_wait_row(execution, "delegation INSYNC", len(syncs), ready, noticed))
+        created = [(t, r) for s, t, r in trace.steps if s == "CreateCustomDomain" and isinstance(r, dict)]
+        checks = [(t, r) for s, t, r in trace.steps if s == "CheckCustomDomain" and isinstance(r, dict)]
+        if created and checks:
+            pending = (
+                timing.apigw_edge_pending_seconds
+                if created[0][1].get("type") == "edge"
+                else timing.apigw_regional_pending_seconds
+            )
+            ready = created[0][0] + pending
+            noticed = next((t for t, r in checks if r.get("available")), None)
+            row = _wait_row(execution, "custom domain AVAILABLE", len(checks), ready, noticed)
+            row["waitSeconds"] = pending
+            row["lagPercent"] = round(100 * row["lagSeconds"] / pending, 1) if row["lagSeconds"] is not None else None
+            rows.append(row)
+        cert_checks = [t for s, t, r in trace.steps if s == "CheckCertificates"]
+        issued = next(
+            (t for s, t, r in trace.steps if s == "CheckCertificates" and isinstance(r, dict) and r.get("allIssued")),
+            None,
+        )
+        if cert_checks:
+            rows.append(
+                {"execution": execution, "wait": "certificates ISSUED", "polls": len(cert_checks), "noticedAt": issued}
+            )
+    return rows
+
+
+def _wait_row(execution: str, wait: str, polls: int, ready: float, noticed: float | None) -> dict[str, Any]:
+    return {
+        "execution": execution,
+        "wait": wait,
+        "polls": polls,
+        "readyAt": round(ready, 1),
+        "noticedAt": None if noticed is None else round(noticed, 1),
+        "lagSeconds": None if noticed is None else round(noticed - ready, 1),
+    }
+
+
+def run_story(scenario: Scenario) -> dict[str, Any]:
+    with LocalOrganization(scenario) as org:
+        traces = _trace(org)
+        org.play()
+        report = build_report(org)
+        with org.quiet():
+            transitions = _transitions(org)
+    return {"report": report, "transitions": transitions, "waits": _waits(traces, scenario.timing)}
+
+
+def many_accounts(count: int) -> Scenario:
+    return Scenario.model_validate(
+        {
+            "name": f"{count} accounts at once",
+            "management_zones": [{"name": "example.org"}],
+            "steps": [
+                {"create_account": {"name": f"dev{i:02d}", "tags": {"orgdns:subdomain": f"dev{i:02d}.example.org"}}}
+                for i in range(1, count + 1)
+            ],
+        }
+    )
+
+
+def cold_imports(repeats: int = 5) -> dict[str, float]:
+    """Median cold import of each handler (fresh interpreter) divided by a bare ``import boto3``."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": f"{ROOT / 'layers' / 'orgdns'}",
+        "ORGDNS_MANAGEMENT_ACCOUNT_ID": "123456789012",
+        "AWS_REGION": "us-east-1",
+        "ORGDNS_REGISTRY_TABLE": "t",
+        "ORGDNS_STATUS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:t",
+        "ORGDNS_SUBDOMAIN_WORKFLOW_ARN": "arn:aws:states:us-east-1:123456789012:stateMachine:w",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+    }
+    probe = "import sys, time, runpy; t = time.perf_counter(); {body}; print(time.perf_counter() - t)"
+
+    def measure(body: str) -> float:
+        return statistics.median(
+            float(
+                subprocess.run(  # noqa: S603 - our own interpreter and code
+                    [sys.executable, "-c", probe.format(body=body)], env=env, capture_output=True, text=True, check=True
+                ).stdout.strip()
+            )
+            for _ in range(repeats)
+        )
+
+    baseline = measure("import boto3")
+    ratios = {}
+    for app in sorted((ROOT / "functions").glob("*/app.py")):
+        ratios[app.parent.name] = round(measure(f"runpy.run_path({str(app)!r})") / baseline, 2)
+    ratios["(import boto3 seconds)"] = round(baseline, 3)
+    return ratios
+
+
+def run_bench(output: Path) -> int:
+    demo = run_story(Scenario.load(ROOT / "local" / "scenarios" / "demo.yaml"))
+    crowd = run_story(many_accounts(20))
+    imports = cold_imports()
+    text = render(demo, crowd, imports)
+    output.write_text(text)
+    print(text)
+    return 0
+
+
+def render(demo: dict[str, Any], crowd: dict[str, Any], imports: dict[str, float]) -> str:
+    lines = ["# Benchmarks", "", "Produced by `make bench` on the local organization (simulated time).", ""]
+    for title, run in (("Demo story", demo), ("20 accounts created at once", crowd)):
+        report = run["report"]
+        outcomes: dict[str, int] = defaultdict(int)
+        for execution in report["executions"]:
+            outcomes[execution["status"]] += 1
+        lines += [
+            f"## {title}",
+            "",
+            f"Executions: {dict(outcomes)}; simulated time {report['simulatedSeconds'] / 60:.1f} min.",
+            "",
+        ]
+        counts = [t for t in run["transitions"].values()]
+        lines += [
+            "| measure | value |",
+            "|---|---|",
+            f"| state transitions per execution, apart from waits (max) | {max(c['apartFromWaits'] for c in counts)} |",
+            f"| state transitions per execution, all (max) | {max(c['all'] for c in counts)} |",
+            f"| Lambda invocations | {sum(report['lambdaInvocations'].values())} |",
+            f"| Route 53 peak requests/s per account | {json.dumps(report['route53PeakRequestsPerSecond'])} |",
+            "",
+            "API calls by account and service:",
+            "",
+        ]
+        for account, services in sorted(report["apiCalls"].items()):
+            per = ", ".join(f"{service} {sum(ops.values())}" for service, ops in sorted(services.items()))
+            lines.append(f"- {account}: {per}")
+        lines += [
+            "",
+            "Waits:",
+            "",
+            "| execution | wait | polls | ready at (s) | noticed at (s) | lag (s) |",
+            "|---|---|---|---|---|---|",
+        ]
+        for row in run["waits"][:8]:
+            lines.append(
+                f"| {row['execution'][:16]} | {row['wait']} | {row['polls']} | {row.get('readyAt', '-')} | "
+                f"{row.get('noticedAt', '-')} | {row.get('lagSeconds', '-')} |"
+            )
+        lines.append("")
+    lines += ["## Cold import time per handler (ratio to a bare `import boto3`)", ""]
+    lines += [f"- {name}: {value}" for name, value in imports.items()]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,533 @@
+"""Builds and runs a local organization: moto accounts and zones, orgdns's control plane wired
+from template.yaml, and the scenario's story played on the simulated clock."""
+
+import io
+import json
+import os
+import re
+import uuid
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+from moto import mock_aws
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.moto_api._internal import mock_random
+
+from orgdns_local.moto_glue import patches as glue
+from orgdns_local.moto_glue.calls import ApiCallRecorder, FaultPlan, FaultRule
+from orgdns_local.moto_glue.clock import SimClock
+from orgdns_local.moto_glue.dns import EmulatedDns
+from orgdns_local.runtime import HandlerRuntime, Invocation
+from orgdns_local.scenario import (
+    CreateAccount,
+    FaultInput,
+    RecordInput,
+    Scenario,
+    Step,
+    ZoneInput,
+)
+from orgdns_local.template import load_wiring
+
+MANAGEMENT = DEFAULT_ACCOUNT_ID
+OUTSIDE = "999999999999"  # stands in for the outside DNS provider's infrastructure
+HOME = "us-east-1"
+ORG_ID_PARAMETER = "o-localorg01"
+START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+ROOT = Path(__file__).resolve().parents[2]
+DRIVER_TICK = 5.0  # simulated seconds between the driver's looks at the world
+FAULT_MESSAGES = {
+    "Throttling": "Rate exceeded",
+    "PriorRequestNotComplete": "The request was rejected because Route 53 was still processing a prior request.",
+    "AccessDenied": "User is not authorized to perform: sts:AssumeRole",
+    "ServiceException": "The Lambda service encountered an internal error.",
+}
+
+
+@dataclass
+class StatusMessage:
+    message_id: str
+    sim_time: float
+    subject: str
+    document: dict[str, Any]
+    attributes: dict[str, str]
+
+
+@dataclass
+class Progress:
+    """Lines telling what just happened, stamped with simulated time."""
+
+    sink: Callable[[str], None] | None
+    names: dict[str, str] = field(default_factory=dict)
+
+    def __call__(self, sim_time: float, who: str, text: str) -> None:
+        if self.sink is not None:
+            hours, rest = divmod(int(sim_time), 3600)
+            self.sink(f"[{hours:d}:{rest // 60:02d}:{rest % 60:02d}] {who:<11} {text}")
+
+
+class LocalOrganization:
+    """``with LocalOrganization(scenario) as org: org.play()``, then ``org.report()``."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        template: Path = ROOT / "template.yaml",
+        progress: Callable[[str], None] | None = None,
+        log_level: str = "CRITICAL",
+    ) -> None:
+        self.scenario = scenario
+        self.template = template
+        self.progress = Progress(progress)
+        self.clock = SimClock(START)
+        self.calls = ApiCallRecorder()
+        self.faults = FaultPlan()
+        self.accounts: dict[str, str] = {"management": MANAGEMENT, "outside": OUTSIDE}  # name -> id
+        self.top_level: list[tuple[str, str]] = []  # (account id, hosted zone id)
+        self.executions: list[str] = []
+        self.status_times: dict[str, float] = {}
+        self._answered: set[str] = set()
+        self.invocation_counts: Counter[str] = Counter()
+        self._stack = ExitStack()
+        self._log_level = log_level
+        self.wiring = load_wiring(
+            template,
+            {"OrganizationId": ORG_ID_PARAMETER, "RootZones": _roots(scenario), **scenario.parameters},
+            MANAGEMENT,
+            HOME,
+        )
+        self.runtime = HandlerRuntime(self.wiring.functions, log_level)
+        self.runtime.clock = self.clock.elapsed
+        self.runtime.listeners.append(self._on_invocation)
+
+    # -- set-up ------------------------------------------------------------------------------
+
+    def __enter__(self) -> "LocalOrganization":
+        for key, value in {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_SESSION_TOKEN": "testing",
+            "AWS_DEFAULT_REGION": HOME,
+            "MOTO_ALLOW_NONEXISTENT_REGION": "true",
+        }.items():
+            self._stack.callback(_restore_env, key, os.environ.get(key))
+            os.environ[key] = value
+        mock_random.seed(self.scenario.seed)
+        self._stack.enter_context(
+            mock_aws(config={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}})
+        )
+        timing = self.scenario.timing
+        ctx = glue.GlueContext(
+            clock=self.clock,
+            dns=EmulatedDns(lambda: list(self.top_level)),
+            invoke_handler=lambda function, event: self.runtime.invoke(function.function_name, event),
+            calls=self.calls,
+            faults=self.faults,
+            route53_propagation_seconds=timing.route53_propagation_seconds,
+            acm_record_delay_seconds=timing.acm_record_delay_seconds,
+            acm_validation_seconds=timing.acm_validation_seconds,
+            apigw_edge_pending_seconds=timing.apigw_edge_pending_seconds,
+            apigw_regional_pending_seconds=timing.apigw_regional_pending_seconds,
+        )
+        self._stack.callback(glue.install(ctx))
+        with self.calls.ignored():
+            self._build_control_plane()
+            self._build_organization()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if exc[0] is None:
+                glue.wait_for_executions()
+        finally:
+            self._stack.close()
+
+    def client(self, service: str, account_id: str = MANAGEMENT, region: str = HOME) -> Any:
+        """A boto3 client in any account of the organization (the emulator's own, not recorded)."""
+        session: Any = boto3.Session()
+        if account_id == MANAGEMENT:
+            return session.client(service, region_name=region)
+        creds = boto3.client("sts", region_name=HOME).assume_role(
+            RoleArn=f"arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole", RoleSessionName="local"
+        )["Credentials"]
+        return session.client(
+            service,
+            region_name=region,
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+        )
+
+    def _build_control_plane(self) -> None:
+        wiring = self.wiring
+        iam = self.client("iam")
+        role = iam.create_role(
+            RoleName="orgdns-local-execution",
+            AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
+        )["Role"]["Arn"]
+        dynamodb = self.client("dynamodb")
+        for name, props in wiring.tables.items():
+            dynamodb.create_table(
+                TableName=name,
+                AttributeDefinitions=props["AttributeDefinitions"],
+                KeySchema=props["KeySchema"],
+                BillingMode=props.get("BillingMode", "PAY_PER_REQUEST"),
+            )
+        sns = self.client("sns")
+        for arn in wiring.topics:
+            sns.create_topic(Name=arn.rsplit(":", 1)[1])
+        sqs = self.client("sqs")
+        for url in wiring.queues:
+            sqs.create_queue(QueueName=url.rsplit("/", 1)[1])
+        lambda_ = self.client("lambda")
+        events = self.client("events")
+        for logical, spec in wiring.functions.items():
+            name = f"orgdns-{logical}"
+            lambda_.create_function(
+                FunctionName=name,
+                Runtime="python3.13",
+                Role=role,
+                Handler=spec.handler,
+                Code={"ZipFile": _placeholder_zip()},
+                Timeout=spec.timeout,
+                MemorySize=spec.memory,
+                Environment={"Variables": spec.environment},
+            )
+            self.runtime.register(name, logical)
+            for event_name, event in spec.events.items():
+                if event.get("Type") != "EventBridgeRule":
+                    continue
+                rule = f"{name}-{event_name}"[:64]
+                events.put_rule(Name=rule, EventPattern=json.dumps(event["Properties"]["Pattern"]))
+                events.put_targets(
+                    Rule=rule, Targets=[{"Id": "1", "Arn": f"arn:aws:lambda:{HOME}:{MANAGEMENT}:function:{name}"}]
+                )
+        stepfunctions = self.client("stepfunctions")
+        for logical, machine in wiring.state_machines.items():
+            stepfunctions.create_state_machine(
+                name=f"orgdns-{logical}", definition=machine.definition, roleArn=role, type=machine.state_machine_type
+            )
+
+    def _build_organization(self) -> None:
+        organizations = self.client("organizations")
+        organizations.create_organization(FeatureSet="ALL")
+        roots = set(_roots(self.scenario).split())
+        for zone in self.scenario.management_zones:
+            zone_id = self._create_zone(MANAGEMENT, zone)
+            if zone.name in roots or zone.top_level:
+                self.top_level.append((MANAGEMENT, zone_id))
+        for zone in self.scenario.outside_zones:
+            self.top_level.append((OUTSIDE, self._create_zone(OUTSIDE, zone)))
+        for account in self.scenario.accounts:
+            account_id = self._new_account(account.name, None, account.tags)
+            for zone in account.zones:
+                zone_id = self._create_zone(account_id, zone)
+                if zone.top_level:
+                    self.top_level.append((account_id, zone_id))
+        for fault in self.scenario.faults:
+            self.faults.add(self._fault_rule(fault))
+
+    def _create_zone(self, account_id: str, zone: ZoneInput) -> str:
+        route53 = self.client("route53", account_id)
+        zone_id: str = route53.create_hosted_zone(Name=zone.name, CallerReference=f"local-{uuid.uuid4()}")[
+            "HostedZone"
+        ]["Id"].rsplit("/", 1)[1]
+        if zone.records:
+            self._write_records(account_id, zone_id, zone.records)
+        return zone_id
+
+    def _write_records(self, account_id: str, zone_id: str, records: list[RecordInput]) -> None:
+        self.client("route53", account_id).change_resource_record_sets(
+            HostedZoneId=zone_id,
+            ChangeBatch={
+                "Changes": [
+                    {
+                        "Action": "UPSERT",
+                        "ResourceRecordSet": {
+                            "Name": r.name,
+                            "Type": r.type,
+                            "TTL": r.ttl,
+                            "ResourceRecords": [{"Value": v} for v in r.values],
+                        },
+                    }
+                    for r in records
+                ]
+            },
+        )
+
+    def _new_account(self, name: str, email: str | None, tags: dict[str, str]) -> str:
+        organizations = self.client("organizations")
+        status = organizations.create_account(
+            Email=email or f"{re.sub(r'[^a-z0-9]+', '-', name.lower())}@example.org", AccountName=name
+        )["CreateAccountStatus"]
+        account_id = str(status["AccountId"])
+        if tags:
+            organizations.tag_resource(ResourceId=account_id, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
+        self.accounts[name] = account_id
+        self.progress.names[account_id] = name
+        self.faults.account_created(account_id, self.clock.elapsed())
+        return account_id
+
+    def _fault_rule(self, fault: FaultInput) -> FaultRule:
+        return FaultRule(
+            service=fault.service,
+            operation=fault.operation,
+            account_id=self.accounts.get(fault.account, fault.account) if fault.account else None,
+            target_account_id=self.accounts.get(fault.target_account, fault.target_account)
+            if fault.target_account
+            else None,
+            domain=fault.domain,
+            error_code=fault.error,
+            message=fault.message or FAULT_MESSAGES.get(fault.error, fault.error),
+            http_status=fault.http_status,
+            count=fault.count,
+            during_seconds=fault.between_seconds,
+            after_account_created=fault.new_account_seconds,
+        )
+
+    # -- the story ---------------------------------------------------------------------------
+
+    def play(self) -> None:
+        """Run the steps in order on the simulated clock, then let every run finish."""
+        reactions = [step for step in self.scenario.steps if step.on_action_required]
+        with self.clock.participant("driver"):
+            for step in self.scenario.steps:
+                if step.on_action_required:
+                    continue
+                self._wait_for(step, reactions)
+                self._run(step)
+            while self._runs_in_progress() or self._react(reactions):
+                self.clock.sleep(DRIVER_TICK)
+                self._react(reactions)
+        glue.wait_for_executions()
+
+    def _wait_for(self, step: Step, reactions: list[Step]) -> None:
+        while (step.at is not None and self.clock.elapsed() < step.at) or (
+            step.after_runs and self._runs_in_progress()
+        ):
+            delay = DRIVER_TICK if step.at is None else min(DRIVER_TICK, step.at - self.clock.elapsed())
+            self.clock.sleep(max(delay, 0.001))
+            self._react(reactions)
+
+    def _runs_in_progress(self) -> bool:
+        return any(isinstance(key, glue.ExecutionKey) for key in self.clock.participants())
+
+    def _react(self, reactions: list[Step]) -> bool:
+        """Answer ActionRequired statuses as the scenario says; True if one was answered now."""
+        answered = False
+        for message in self.status_messages():
+            if message.document.get("outcome") != "ActionRequired" or message.message_id in self._answered:
+                continue
+            account = self.progress.names.get(str(message.document.get("accountId")), "")
+            for step in reactions:
+                if step.on_action_required == account:
+                    self._answered.add(message.message_id)
+                    self._answer(message)
+                    answered = True
+        return answered
+
+    def _answer(self, message: StatusMessage) -> None:
+        for record in message.document.get("actionRequired", []):
+            found = self._outside_zone(record["name"])
+            if found is None:
+                self.progress(self.clock.elapsed(), "human", f"cannot add {record['name']}: no outside zone holds it")
+                continue
+            account_id, zone_id, zone_name = found
+            with self.calls.ignored():
+                self._write_records(
+                    account_id,
+                    zone_id,
+                    [RecordInput(name=record["name"], type=record["type"], values=[record["value"]])],
+                )
+            self.progress(
+                self.clock.elapsed(),
+                "human",
+                f"adds {record['type']} {record['name']} -> {record['value']} at the DNS provider of {zone_name}",
+            )
+
+    def _outside_zone(self, name: str) -> tuple[str, str, str] | None:
+        best = None
+        for account_id, zone_id in self.top_level:
+            if account_id != OUTSIDE:
+                continue
+            zone_name = self.client("route53", OUTSIDE).get_hosted_zone(Id=zone_id)["HostedZone"]["Name"].rstrip(".")
+            if (name == zone_name or name.endswith("." + zone_name)) and (
+                best is None or len(zone_name) > len(best[2])
+            ):
+                best = (account_id, zone_id, zone_name)
+        return best
+
+    def _run(self, step: Step) -> None:
+        with self.calls.ignored():
+            if step.create_account:
+                self._create_account(step.create_account)
+            elif step.start_execution:
+                start = step.start_execution
+                arn = self._workflow_arn()
+                args: dict[str, Any] = {"stateMachineArn": arn, "input": json.dumps(self.expand(start.input))}
+                if start.name:
+                    args["name"] = start.name
+                self.client("stepfunctions").start_execution(**args)
+                self.progress(self.clock.elapsed(), "operator", f"starts the workflow by hand: {args['input']}")
+            elif step.send_event:
+                event = self.expand(step.send_event.event)
+                for _ in range(step.send_event.deliveries):
+                    glue.put_event(MANAGEMENT, HOME, event)
+                self.progress(
+                    self.clock.elapsed(),
+                    "eventbridge",
+                    f"delivers {event.get('source')} event x{step.send_event.deliveries}",
+                )
+            elif step.add_records:
+                add = step.add_records
+                account_id = self.accounts[add.account]
+                zone_id = self._zone_id(account_id, add.zone)
+                self._write_records(account_id, zone_id, add.records)
+                self.progress(self.clock.elapsed(), add.account, f"adds {len(add.records)} record(s) to {add.zone}")
+            elif step.tag_account:
+                account_id = self.accounts[step.tag_account.account]
+                self.client("organizations").tag_resource(
+                    ResourceId=account_id, Tags=[{"Key": k, "Value": v} for k, v in step.tag_account.tags.items()]
+                )
+
+    def _create_account(self, create: CreateAccount) -> None:
+        if create.fail:
+            event = _create_account_result(None, create.fail)
+            self.progress(self.clock.elapsed(), create.name, f"account creation fails: {create.fail}")
+        else:
+            account_id = self._new_account(create.name, create.email, create.tags)
+            tags = " ".join(f"{k}={v}" for k, v in create.tags.items())
+            self.progress(self.clock.elapsed(), create.name, f"account {account_id} created ({tags or 'no tags'})")
+            if create.via == "controltower":
+                event = _create_managed_account(account_id, create.name)
+            else:
+                event = _create_account_result(account_id, None)
+        for _ in range(create.deliveries):
+            glue.put_event(MANAGEMENT, HOME, event)
+
+    def _zone_id(self, account_id: str, name: str) -> str:
+        zones = self.client("route53", account_id).list_hosted_zones_by_name(DNSName=name)["HostedZones"]
+        for zone in zones:
+            if zone["Name"].rstrip(".") == name:
+                return str(zone["Id"]).rsplit("/", 1)[1]
+        raise KeyError(f"no hosted zone {name} in account {account_id}")
+
+    def _workflow_arn(self) -> str:
+        logical = next(iter(self.wiring.state_machines))
+        return f"arn:aws:states:{HOME}:{MANAGEMENT}:stateMachine:orgdns-{logical}"
+
+    def expand(self, value: Any) -> Any:
+        """``${account:NAME}`` -> that account's id, anywhere in a JSON value."""
+        if isinstance(value, str):
+            return re.sub(r"\$\{account:([^}]+)\}", lambda m: self.accounts[m.group(1)], value)
+        if isinstance(value, list):
+            return [self.expand(item) for item in value]
+        if isinstance(value, dict):
+            return {key: self.expand(item) for key, item in value.items()}
+        return value
+
+    # -- observation -------------------------------------------------------------------------
+
+    def _on_invocation(self, invocation: Invocation) -> None:
+        from orgdns_local.progress import describe
+
+        self.invocation_counts[invocation.step] += 1
+        who, text = describe(invocation, self.progress.names)
+        if invocation.step == "PublishStatus" and isinstance(invocation.result, dict):
+            self.status_times[invocation.result.get("messageId", "")] = invocation.sim_time
+        if text:
+            self.progress(invocation.sim_time, who, text)
+
+    def status_messages(self) -> list[StatusMessage]:
+        from moto.sns.models import sns_backends
+
+        topic = sns_backends[MANAGEMENT][HOME].topics.get(self.wiring.topics[0])
+        messages = []
+        for message_id, body, subject, attributes, _ in list(topic.sent_notifications if topic else []):
+            messages.append(
+                StatusMessage(
+                    message_id=message_id,
+                    sim_time=self.status_times.get(message_id, 0.0),
+                    subject=subject or "",
+                    document=json.loads(body),
+                    attributes={k: v.get("Value", v.get("StringValue", "")) for k, v in (attributes or {}).items()},
+                )
+            )
+        return messages
+
+    @contextmanager
+    def quiet(self) -> Iterator[None]:
+        with self.calls.ignored():
+            yield
+
+
+def _roots(scenario: Scenario) -> str:
+    return str(scenario.parameters.get("RootZones") or " ".join(z.name for z in scenario.management_zones))
+
+
+def _restore_env(key: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(key, None)
+    else:
+        os.environ[key] = value
+
+
+def _placeholder_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("README.txt", "orgdns local: the handler runs in-process from functions/")
+    return buffer.getvalue()
+
+
+def _create_account_result(account_id: str | None, failure: str | None) -> dict[str, Any]:
+    status: dict[str, Any] = {
+        "id": f"car-{uuid.uuid4().hex}",
+        "state": "FAILED" if failure else "SUCCEEDED",
+        "accountName": "****",
+        "requestedTimestamp": "Jan 5, 2026 9:00:00 AM",
+        "completedTimestamp": "Jan 5, 2026 9:00:03 AM",
+    }
+    if failure:
+        status["failureReason"] = failure
+    else:
+        status["accountId"] = account_id
+    return {
+        "id": str(uuid.uuid4()),
+        "source": "aws.organizations",
+        "detail-type": "AWS Service Event via CloudTrail",
+        "detail": {
+            "eventSource": "organizations.amazonaws.com",
+            "eventName": "CreateAccountResult",
+            "eventType": "AwsServiceEvent",
+            "awsRegion": HOME,
+            "requestParameters": None,
+            "responseElements": None,
+            "serviceEventDetails": {"createAccountStatus": status},
+        },
+    }
+
+
+def _create_managed_account(account_id: str, name: str) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid4()),
+        "source": "aws.controltower",
+        "detail-type": "AWS Service Event via CloudTrail",
+        "detail": {
+            "eventSource": "controltower.amazonaws.com",
+            "eventName": "CreateManagedAccount",
+            "serviceEventDetails": {
+                "createManagedAccountStatus": {
+                    "organizationalUnit": {"organizationalUnitName": "Workloads", "organizationalUnitId": "ou-loc-1"},
+                    "account": {"accountName": name, "accountId": account_id},
+                    "state": "SUCCEEDED",
+                    "message": "AWS Control Tower successfully created a managed account.",
+                }
+            },
+        },
+    }

@@ -1,0 +1,186 @@
+"""The JSON report of a local run (schema: docs/local-report.md) and its readable summary."""
+
+import json
+from collections import Counter
+from typing import Any
+
+from orgdns_local.organization import HOME, MANAGEMENT, LocalOrganization
+
+REPORT_VERSION = "1.0"
+
+
+def build_report(org: LocalOrganization) -> dict[str, Any]:
+    with org.quiet():
+        messages = org.status_messages()
+        regions = {HOME}
+        for message in messages:
+            regions.update(c["region"] for c in message.document.get("certificates", []))
+            domain = message.document.get("customDomain") or {}
+            if domain.get("region"):
+                regions.add(domain["region"])
+        names = {account_id: name for name, account_id in org.accounts.items()}
+        accounts = {
+            account_id: _account(org, account_id, name, sorted(regions)) for name, account_id in org.accounts.items()
+        }
+        executions = _executions(org)
+    invocations = Counter(inv for inv in org.invocation_counts.elements())
+    return {
+        "reportVersion": REPORT_VERSION,
+        "scenario": org.scenario.name,
+        "simulatedSeconds": round(org.clock.elapsed(), 3),
+        "accounts": accounts,
+        "executions": executions,
+        "snsMessages": [
+            {
+                "messageId": m.message_id,
+                "simTime": round(m.sim_time, 3),
+                "subject": m.subject,
+                "attributes": m.attributes,
+                "document": m.document,
+            }
+            for m in messages
+        ],
+        "lambdaInvocations": dict(sorted(invocations.items())),
+        "apiCalls": {names.get(account, account): services for account, services in org.calls.summary().items()},
+        "route53PeakRequestsPerSecond": {
+            names.get(account, account): peak for account, peak in org.calls.per_second_peak("route53").items()
+        },
+        "faultsInjected": [
+            {
+                "service": f.call.service,
+                "operation": f.call.operation,
+                "account": names.get(f.call.account_id, f.call.account_id),
+                "error": f.rule.error_code,
+                "simTime": round(f.call.sim_time, 3),
+            }
+            for f in org.faults.injected
+        ],
+    }
+
+
+def _account(org: LocalOrganization, account_id: str, name: str, regions: list[str]) -> dict[str, Any]:
+    route53 = org.client("route53", account_id)
+    zones = []
+    for zone in route53.list_hosted_zones()["HostedZones"]:
+        zone_id = zone["Id"].rsplit("/", 1)[1]
+        records = []
+        for rrset in route53.list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]:
+            record: dict[str, Any] = {"name": rrset["Name"].rstrip("."), "type": rrset["Type"]}
+            if "AliasTarget" in rrset:
+                record["alias"] = rrset["AliasTarget"]["DNSName"].rstrip(".")
+            else:
+                record["ttl"] = rrset.get("TTL")
+                record["values"] = [r["Value"] for r in rrset.get("ResourceRecords", [])]
+            records.append(record)
+        zones.append({"name": zone["Name"].rstrip("."), "id": zone_id, "records": records})
+    certificates, domains = [], []
+    for region in regions:
+        acm = org.client("acm", account_id, region)
+        for summary in acm.list_certificates()["CertificateSummaryList"]:
+            detail = acm.describe_certificate(CertificateArn=summary["CertificateArn"])["Certificate"]
+            certificates.append(
+                {
+                    "region": region,
+                    "arn": detail["CertificateArn"],
+                    "domainName": detail["DomainName"],
+                    "subjectAlternativeNames": detail.get("SubjectAlternativeNames", []),
+                    "status": detail["Status"],
+                }
+            )
+        for item in org.client("apigateway", account_id, region).get_domain_names().get("items", []):
+            domains.append(
+                {
+                    "region": region,
+                    "domainName": item["domainName"],
+                    "type": (item.get("endpointConfiguration", {}).get("types") or ["EDGE"])[0],
+                    "target": item.get("distributionDomainName") or item.get("regionalDomainName"),
+                    "status": item.get("domainNameStatus"),
+                }
+            )
+    return {"name": name, "hostedZones": zones, "certificates": certificates, "customDomains": domains}
+
+
+def _executions(org: LocalOrganization) -> list[dict[str, Any]]:
+    stepfunctions = org.client("stepfunctions")
+    found = []
+    for machine in stepfunctions.list_state_machines()["stateMachines"]:
+        for item in stepfunctions.list_executions(stateMachineArn=machine["stateMachineArn"])["executions"]:
+            detail = stepfunctions.describe_execution(executionArn=item["executionArn"])
+            history = stepfunctions.get_execution_history(executionArn=item["executionArn"], maxResults=1000)["events"]
+            found.append(
+                {
+                    "stateMachine": machine["name"],
+                    "name": item["name"],
+                    "status": detail["status"],
+                    "error": detail.get("error"),
+                    "historyLength": len(history),
+                    "stateTransitions": sum(1 for e in history if e["type"].endswith("StateEntered")),
+                    "input": json.loads(detail.get("input") or "null"),
+                }
+            )
+    return sorted(found, key=lambda e: e["name"])
+
+
+def summary(report: dict[str, Any]) -> str:
+    """The readable end of a local run: per account, zones, delegations, certificates, domains."""
+    lines = [f"== {report['scenario']}: {report['simulatedSeconds'] / 60:.1f} simulated minutes =="]
+    outcomes: dict[str, str] = {}
+    for message in report["snsMessages"]:
+        doc = message["document"]
+        outcomes[str(doc.get("accountId"))] = f"{doc.get('outcome')} ({doc.get('zoneName') or '-'})"
+    for account_id, account in report["accounts"].items():
+        if not account["hostedZones"] and not account["certificates"] and account_id not in outcomes:
+            continue
+        lines.append(f"\n{account['name']} ({account_id}): last status {outcomes.get(account_id, '-')}")
+        for zone in account["hostedZones"]:
+            ns = next((r for r in zone["records"] if r["type"] == "NS" and r["name"] == zone["name"]), None)
+            lines.append(
+                f"  zone {zone['name']} ({zone['id']}) NS ttl={ns and ns.get('ttl')}: "
+                f"{', '.join(ns['values']) if ns else '-'}"
+            )
+            for record in zone["records"]:
+                if record["type"] == "NS" and record["name"] != zone["name"]:
+                    lines.append(
+                        f"    delegates {record['name']} -> {', '.join(record['values'])} (ttl {record['ttl']})"
+                    )
+                elif record["type"] == "CNAME":
+                    lines.append(f"    CNAME {record['name']} -> {record['values'][0]}")
+                elif "alias" in record:
+                    lines.append(f"    {record['type']} {record['name']} -> alias {record['alias']}")
+                elif record["type"] not in {"NS", "SOA"}:
+                    lines.append(f"    {record['type']} {record['name']} -> {', '.join(record.get('values', []))}")
+        for cert in account["certificates"]:
+            names = ", ".join(cert["subjectAlternativeNames"])
+            lines.append(f"  certificate {cert['region']} {cert['status']}: {names}")
+        for domain in account["customDomains"]:
+            lines.append(
+                f"  custom domain {domain['domainName']} ({domain['type']}, {domain['region']}) -> "
+                f"{domain['target']}: {domain['status']}"
+            )
+    lines.append("\nexecutions:")
+    for execution in report["executions"]:
+        lines.append(
+            f"  {execution['name']}: {execution['status']}{' ' + execution['error'] if execution['error'] else ''} "
+            f"({execution['stateTransitions']} state transitions, {execution['historyLength']} history events)"
+        )
+    lines.append("\nSNS status messages:")
+    for message in report["snsMessages"]:
+        doc = message["document"]
+        minutes = message["simTime"] / 60
+        detail = ""
+        if doc.get("actionRequired"):
+            detail = " add: " + "; ".join(f"{r['type']} {r['name']} -> {r['value']}" for r in doc["actionRequired"])
+        elif doc.get("error"):
+            detail = f" {doc['error'].get('reason')}: {doc['error'].get('message')}"
+        lines.append(
+            f"  [{minutes:6.1f} min] {doc.get('outcome'):<14} {doc.get('zoneName') or doc.get('accountId')}{detail}"
+        )
+    calls = sum(n for services in report["apiCalls"].values() for ops in services.values() for n in ops.values())
+    lines.append(
+        f"\n{calls} AWS API calls, {sum(report['lambdaInvocations'].values())} Lambda invocations; "
+        f"peak Route 53 requests/s per account: {report['route53PeakRequestsPerSecond']}"
+    )
+    return "\n".join(lines)
+
+
+__all__ = ["MANAGEMENT", "build_report", "summary"]

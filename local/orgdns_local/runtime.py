@@ -1,0 +1,126 @@
+"""Runs the real handlers in-process, the way Lambda would run the SAM-built function.
+
+Each function is imported once (its cold start) from its CodeUri, as a module of its own, with
+its own environment variables in place, so its settings are validated exactly as in Lambda.
+Invocations are serialised: os.environ is process-wide, and orgdns's handlers never wait
+inside a Lambda (the state machines do), so nothing is lost.
+"""
+
+import importlib.util
+import os
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+from orgdns_local.template import FunctionSpec
+
+# What the emulator adds to every function's environment: Powertools quiet and local.
+EMULATOR_ENVIRONMENT = {
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_METRICS_DISABLED": "true",
+    "AWS_REGION": "us-east-1",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+
+
+@dataclass
+class FakeContext:
+    """The fields of Lambda's context object that Powertools reads."""
+
+    function_name: str
+    memory_limit_in_mb: int
+    invoked_function_arn: str
+    timeout_seconds: int
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    function_version: str = "$LATEST"
+    log_group_name: str = ""
+    log_stream_name: str = ""
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.timeout_seconds * 1000
+
+
+@dataclass
+class Invocation:
+    function: str
+    step: str
+    event: Any
+    result: Any
+    error: BaseException | None
+    sim_time: float
+
+
+class HandlerRuntime:
+    def __init__(self, functions: dict[str, FunctionSpec], log_level: str = "ERROR") -> None:
+        self._by_name: dict[str, FunctionSpec] = {}
+        self._functions = functions
+        self._modules: dict[str, ModuleType] = {}
+        self._lock = threading.RLock()
+        self._log_level = log_level
+        self.cold_start_seconds: dict[str, float] = {}
+        self.listeners: list[Callable[[Invocation], None]] = []
+        self.clock: Callable[[], float] = lambda: 0.0
+
+    def register(self, function_name: str, logical_id: str) -> None:
+        self._by_name[function_name] = self._functions[logical_id]
+
+    @contextmanager
+    def _environment(self, spec: FunctionSpec) -> Iterator[None]:
+        saved = dict(os.environ)
+        os.environ.update(spec.environment)
+        os.environ.update(EMULATOR_ENVIRONMENT)
+        os.environ["POWERTOOLS_LOG_LEVEL"] = self._log_level
+        os.environ["AWS_LAMBDA_FUNCTION_NAME"] = spec.logical_id
+        try:
+            yield
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+
+    def _module(self, spec: FunctionSpec) -> ModuleType:
+        module = self._modules.get(spec.logical_id)
+        if module is None:
+            file_name, _ = spec.handler.rsplit(".", 1)
+            path = spec.code_uri / (file_name.replace(".", "/") + ".py")
+            name = f"orgdns_function_{spec.code_uri.name}"
+            started = time.perf_counter()
+            module_spec = importlib.util.spec_from_file_location(name, path)
+            if module_spec is None or module_spec.loader is None:
+                raise ImportError(f"cannot load handler {spec.handler} from {path}")
+            module = importlib.util.module_from_spec(module_spec)
+            sys.modules[name] = module
+            module_spec.loader.exec_module(module)
+            self.cold_start_seconds[spec.logical_id] = time.perf_counter() - started
+            self._modules[spec.logical_id] = module
+        return module
+
+    def invoke(self, function_name: str, event: Any) -> Any:
+        """Run the handler; its exceptions propagate (the glue turns them into Lambda errors)."""
+        spec = self._by_name[function_name]
+        with self._lock, self._environment(spec):
+            handler = getattr(self._module(spec), spec.handler.rsplit(".", 1)[1])
+            context = FakeContext(
+                function_name=function_name,
+                memory_limit_in_mb=spec.memory,
+                invoked_function_arn=f"arn:aws:lambda:us-east-1:123456789012:function:{function_name}",
+                timeout_seconds=spec.timeout,
+            )
+            result, error = None, None
+            try:
+                result = handler(event, context)
+                return result
+            except BaseException as exc:
+                error = exc
+                raise
+            finally:
+                invocation = Invocation(
+                    function_name, spec.logical_id.removesuffix("Function"), event, result, error, self.clock()
+                )
+                for listener in self.listeners:
+                    listener(invocation)

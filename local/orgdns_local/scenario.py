@@ -1,0 +1,160 @@
+"""Scenario files: the organization to build, the story to play, the faults to inject.
+
+See docs/local-organization.md for the format. Account ids are generated, so inputs and events
+refer to accounts as ``${account:NAME}`` (and to the management account as ``${account:management}``).
+"""
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RecordInput(Strict):
+    name: str
+    type: str
+    ttl: int = 300
+    values: list[str]
+
+
+class ZoneInput(Strict):
+    name: str
+    records: list[RecordInput] = Field(default_factory=list)
+    top_level: bool = False  # a trust anchor for the emulated DNS (roots are, automatically)
+
+
+class AccountInput(Strict):
+    name: str
+    tags: dict[str, str] = Field(default_factory=dict)
+    zones: list[ZoneInput] = Field(default_factory=list)
+
+
+class Timing(Strict):
+    route53_propagation_seconds: float = 20
+    acm_record_delay_seconds: float = 10
+    acm_validation_seconds: float = 60
+    apigw_edge_pending_seconds: float = 2400
+    apigw_regional_pending_seconds: float = 60
+
+
+class FaultInput(Strict):
+    """One fault. ``new_account_seconds``: AssumeRole into an account younger than this is denied."""
+
+    service: str
+    operation: str | None = None
+    error: str
+    message: str | None = None
+    http_status: int = 400
+    count: int | None = None
+    account: str | None = None  # the account making the call (a name from the scenario)
+    target_account: str | None = None  # sts AssumeRole: the account entered
+    domain: str | None = None  # acm Issuance: the certificate's domain
+    between_seconds: tuple[float, float] | None = None
+    new_account_seconds: float | None = None
+
+
+class CreateAccount(Strict):
+    name: str
+    email: str | None = None
+    tags: dict[str, str] = Field(default_factory=dict)
+    via: Literal["organizations", "controltower"] = "organizations"
+    fail: str | None = None  # e.g. EMAIL_ALREADY_EXISTS: the creation fails and no account exists
+    deliveries: int = Field(default=1, ge=1, le=5)  # EventBridge delivers at least once
+
+
+class StartExecution(Strict):
+    name: str | None = None
+    input: Any
+
+
+class SendEvent(Strict):
+    event: dict[str, Any]
+    deliveries: int = Field(default=1, ge=1, le=5)
+
+
+class AddRecords(Strict):
+    account: str = "outside"
+    zone: str
+    records: list[RecordInput]
+
+
+class AnswerActionRequired(Strict):
+    """Plays the human: adds every record a status asked for into the outside zone that holds it."""
+
+    account: str
+
+
+class TagAccount(Strict):
+    account: str
+    tags: dict[str, str]
+
+
+class Step(Strict):
+    at: float | None = None  # not before this many simulated seconds
+    after_runs: bool = False  # not before every execution started so far has ended
+    on_action_required: str | None = None  # when an ActionRequired status for this account is published
+    create_account: CreateAccount | None = None
+    start_execution: StartExecution | None = None
+    send_event: SendEvent | None = None
+    add_records: AddRecords | None = None
+    answer_action_required: AnswerActionRequired | None = None
+    tag_account: TagAccount | None = None
+
+    @model_validator(mode="after")
+    def _one_action(self) -> "Step":
+        actions = [
+            name
+            for name in (
+                "create_account",
+                "start_execution",
+                "send_event",
+                "add_records",
+                "answer_action_required",
+                "tag_account",
+            )
+            if getattr(self, name) is not None
+        ]
+        if len(actions) != 1:
+            raise ValueError(f"a step has exactly one action, found {actions or 'none'}")
+        return self
+
+    @property
+    def action(self) -> str:
+        return next(
+            name
+            for name in (
+                "create_account",
+                "start_execution",
+                "send_event",
+                "add_records",
+                "answer_action_required",
+                "tag_account",
+            )
+            if getattr(self, name) is not None
+        )
+
+
+class Scenario(Strict):
+    name: str
+    description: str = ""
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    management_zones: list[ZoneInput] = Field(default_factory=list)
+    outside_zones: list[ZoneInput] = Field(default_factory=list)
+    accounts: list[AccountInput] = Field(default_factory=list)
+    timing: Timing = Field(default_factory=Timing)
+    faults: list[FaultInput] = Field(default_factory=list)
+    steps: list[Step] = Field(default_factory=list)
+    seed: int = 7
+
+    @classmethod
+    def load(cls, path: Path) -> "Scenario":
+        data = yaml.safe_load(path.read_text())
+        if not isinstance(data, dict):
+            raise ValueError(f"{path}: a scenario is a YAML mapping")
+        data.setdefault("name", path.stem)
+        return cls.model_validate(data)

@@ -1,0 +1,224 @@
+"""Writes statemachines/subdomain.asl.json (kept as generated JSON so the console shows it as is).
+
+The Retry and Catch blocks are the same for every Task; generating them keeps them identical.
+Run: python scripts/gen_asl.py
+"""
+
+import json
+from pathlib import Path
+
+LAMBDA_ERRORS = {
+    "ErrorEquals": [
+        "Lambda.ServiceException",
+        "Lambda.AWSLambdaException",
+        "Lambda.SdkClientException",
+        "Lambda.TooManyRequestsException",
+        "Lambda.ClientExecutionTimeoutException",
+    ],
+    "IntervalSeconds": 2,
+    "MaxAttempts": 6,
+    "BackoffRate": 2,
+    "JitterStrategy": "FULL",
+}
+THROTTLING = {
+    "ErrorEquals": ["Route53Throttling", "ApiThrottling"],
+    "IntervalSeconds": 1,
+    "MaxAttempts": 8,
+    "BackoffRate": 2,
+    "MaxDelaySeconds": 60,
+    "JitterStrategy": "FULL",
+}
+PRIOR_REQUEST = {
+    "ErrorEquals": ["PriorRequestNotComplete"],
+    "IntervalSeconds": 3,
+    "MaxAttempts": 10,
+    "BackoffRate": 1.5,
+    "MaxDelaySeconds": 30,
+    "JitterStrategy": "FULL",
+}
+ACCOUNT_NOT_READY = {
+    "ErrorEquals": ["AccountNotReady"],
+    "IntervalSeconds": 20,
+    "MaxAttempts": 12,
+    "BackoffRate": 1.5,
+    "MaxDelaySeconds": 120,
+    "JitterStrategy": "FULL",
+}
+RETRY = [LAMBDA_ERRORS, THROTTLING, PRIOR_REQUEST, ACCOUNT_NOT_READY]
+CATCH = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "PublishFailed"}]
+
+
+def task(function: str, next_state: str | None, result_path: str, parameters: dict | None = None, **extra) -> dict:
+    state = {
+        "Type": "Task",
+        "Resource": "${" + function + "FunctionArn}",
+        "Parameters": parameters or {"execution.$": "$$.Execution.Name", "state.$": "$"},
+        "ResultPath": result_path,
+        "Retry": RETRY,
+        "Catch": CATCH,
+    }
+    if next_state:
+        state["Next"] = next_state
+    state.update(extra)
+    return state
+
+
+def publish(outcome: str, next_state: str, catch: bool = True) -> dict:
+    state = task(
+        "PublishStatus",
+        next_state,
+        "$.published",
+        {"execution.$": "$$.Execution.Name", "outcome": outcome, "state.$": "$"},
+    )
+    state["Retry"] = [LAMBDA_ERRORS, THROTTLING]
+    if not catch:
+        state["Catch"] = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.publishError", "Next": "Failed"}]
+    return state
+
+
+def poll(name: str, first: int, cap: int, wait: str) -> dict[str, dict]:
+    """Polling with growing intervals: first, 2*first, ... up to cap (Pass + MathAdd doubles)."""
+    return {
+        f"Start{name}Polling": {
+            "Type": "Pass",
+            "Result": {"seconds": first, "count": 0},
+            "ResultPath": "$.poll",
+            "Next": wait,
+        },
+        f"Grow{name}Interval": {
+            "Type": "Pass",
+            "Parameters": {
+                "seconds.$": "States.MathAdd($.poll.seconds, $.poll.seconds)",
+                "count.$": "$.poll.count",
+            },
+            "ResultPath": "$.poll",
+            "Next": wait,
+        },
+        f"Count{name}Poll": {
+            "Type": "Pass",
+            "Parameters": {"seconds.$": "$.poll.seconds", "count.$": "States.MathAdd($.poll.count, 1)"},
+            "ResultPath": "$.poll",
+            "Next": f"{name}Ready?",
+        },
+    }
+
+
+CERT_FIRST, CERT_CAP = 15, 120
+DOMAIN_FIRST, DOMAIN_CAP, DOMAIN_MAX_POLLS = 60, 200, 45  # 40-minute edge domain: ~14 polls
+
+states: dict[str, dict] = {
+    "Start": {"Type": "Pass", "Parameters": {"input.$": "$"}, "Next": "ResolveRequest"},
+    "ResolveRequest": task(
+        "ResolveRequest",
+        "Decision?",
+        "$.decision",
+        {"execution.$": "$$.Execution.Name", "state.$": "$"},
+    ),
+    "Decision?": {
+        "Type": "Choice",
+        "Choices": [
+            {"Variable": "$.decision.decision", "StringEquals": "Proceed", "Next": "CreateZone"},
+            {"Variable": "$.decision.decision", "StringEquals": "Skip", "Next": "PublishSkipped"},
+        ],
+        "Default": "PublishRejected",
+    },
+    "CreateZone": task("CreateZone", "Delegate", "$.zone"),
+    "Delegate": task("Delegate", "Delegated?", "$.delegation"),
+    "Delegated?": {
+        "Type": "Choice",
+        "Choices": [
+            {"Variable": "$.delegation.inSync", "BooleanEquals": False, "Next": "WaitForDelegation"},
+            {"Variable": "$.zone.children[0]", "IsPresent": True, "Next": "ReleaseChildren"},
+        ],
+        "Default": "RequestCertificates",
+    },
+    "WaitForDelegation": {"Type": "Wait", "Seconds": 10, "Next": "CheckDelegationSync"},
+    "CheckDelegationSync": task(
+        "CheckChange",
+        "Delegated?",
+        "$.delegation.inSync",
+        {"execution.$": "$$.Execution.Name", "change.$": "$.delegation.change"},
+    ),
+    "ReleaseChildren": task("ReleaseChildren", "RequestCertificates", "$.children"),
+    "RequestCertificates": task("RequestCertificates", "WriteValidationRecords", "$.certificates"),
+    "WriteValidationRecords": task("WriteValidationRecords", "ValidationRecords?", "$.validation"),
+    "ValidationRecords?": {
+        "Type": "Choice",
+        "Choices": [
+            {"Variable": "$.validation.recordsReady", "BooleanEquals": False, "Next": "WaitForValidationRecords"},
+            {"Variable": "$.validation.actionRequired[0]", "IsPresent": True, "Next": "PublishActionRequired"},
+        ],
+        "Default": "StartCertificatePolling",
+    },
+    "WaitForValidationRecords": {"Type": "Wait", "Seconds": 5, "Next": "WriteValidationRecords"},
+    "PublishActionRequired": publish("ActionRequired", "StartCertificatePolling"),
+    "WaitForCertificates": {"Type": "Wait", "SecondsPath": "$.poll.seconds", "Next": "CheckCertificates"},
+    "CheckCertificates": task("CheckCertificates", "CertificatesReady?", "$.certificateCheck"),
+    "CertificatesReady?": {
+        "Type": "Choice",
+        "Choices": [
+            {
+                "And": [
+                    {"Variable": "$.certificateCheck.allIssued", "BooleanEquals": True},
+                    {"Variable": "$.decision.plan.customDomain", "IsPresent": True},
+                ],
+                "Next": "CreateCustomDomain",
+            },
+            {"Variable": "$.certificateCheck.allIssued", "BooleanEquals": True, "Next": "PublishSucceeded"},
+            {"Variable": "$.poll.seconds", "NumericGreaterThanEquals": CERT_CAP, "Next": "WaitForCertificates"},
+        ],
+        "Default": "GrowCertificateInterval",
+    },
+    "CreateCustomDomain": task("CreateCustomDomain", "DomainCreated?", "$.customDomain"),
+    "DomainCreated?": {
+        "Type": "Choice",
+        "Choices": [{"Variable": "$.customDomain.available", "BooleanEquals": True, "Next": "PublishSucceeded"}],
+        "Default": "StartDomainPolling",
+    },
+    "WaitForCustomDomain": {"Type": "Wait", "SecondsPath": "$.poll.seconds", "Next": "CheckCustomDomain"},
+    "CheckCustomDomain": task("CheckCustomDomain", "CountDomainPoll", "$.customDomain"),
+    "DomainReady?": {
+        "Type": "Choice",
+        "Choices": [
+            {"Variable": "$.customDomain.available", "BooleanEquals": True, "Next": "PublishSucceeded"},
+            {"Variable": "$.poll.count", "NumericGreaterThanEquals": DOMAIN_MAX_POLLS, "Next": "DomainTimedOut"},
+            {"Variable": "$.poll.seconds", "NumericGreaterThanEquals": DOMAIN_CAP, "Next": "WaitForCustomDomain"},
+        ],
+        "Default": "GrowDomainInterval",
+    },
+    "DomainTimedOut": {
+        "Type": "Pass",
+        "Result": {
+            "Error": "CustomDomainTimedOut",
+            "Cause": '{"errorMessage": "the API Gateway custom domain did not become AVAILABLE '
+            'within the polling budget"}',
+        },
+        "ResultPath": "$.error",
+        "Next": "PublishFailed",
+    },
+    "PublishSucceeded": publish("Succeeded", "Succeeded"),
+    "PublishSkipped": publish("Skipped", "Skipped"),
+    "PublishRejected": publish("Rejected", "Rejected"),
+    "PublishFailed": publish("Failed", "Failed", catch=False),
+    "Succeeded": {"Type": "Succeed"},
+    "Skipped": {"Type": "Succeed"},
+    "Rejected": {"Type": "Fail", "Error": "Rejected", "Cause": "The request was rejected: see the published status."},
+    "Failed": {"Type": "Fail", "Error": "Failed", "Cause": "The run failed: see the published status."},
+}
+
+cert_poll = poll("Certificate", CERT_FIRST, CERT_CAP, "WaitForCertificates")
+del cert_poll["CountCertificatePoll"]
+states.update(cert_poll)
+states.update(poll("Domain", DOMAIN_FIRST, DOMAIN_CAP, "WaitForCustomDomain"))
+
+definition = {
+    "Comment": "orgdns subdomain workflow: zone, delegation, certificates, custom domain, status. "
+    "Generated by scripts/gen_asl.py.",
+    "StartAt": "Start",
+    "States": states,
+}
+
+if __name__ == "__main__":
+    path = Path(__file__).resolve().parent.parent / "statemachines" / "subdomain.asl.json"
+    path.write_text(json.dumps(definition, indent=2) + "\n")
+    print(f"wrote {path} ({len(states)} states)")

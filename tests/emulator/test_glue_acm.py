@@ -1,0 +1,93 @@
+"""Patch 5: ACM issues a certificate only once its validation CNAME resolves."""
+
+from typing import Any
+
+from dns_helpers import MEMBER, delegated_member_zone, upsert
+from glue_support import Glue, client
+from orgdns_local.moto_glue import FaultRule
+
+DOMAIN = "team.example.com"
+
+
+def request(account: str = MEMBER, region: str = "us-east-1") -> str:
+    return client("acm", account, region).request_certificate(
+        DomainName=DOMAIN, SubjectAlternativeNames=[f"*.{DOMAIN}"], ValidationMethod="DNS"
+    )["CertificateArn"]
+
+
+def describe(arn: str) -> dict[str, Any]:
+    _, _, _, region, account, _ = arn.split(":")
+    return client("acm", account, region).describe_certificate(CertificateArn=arn)["Certificate"]
+
+
+def validation_records(arn: str) -> set[tuple[str, str]]:
+    options = describe(arn)["DomainValidationOptions"]
+    return {(o["ResourceRecord"]["Name"], o["ResourceRecord"]["Value"]) for o in options}
+
+
+def test_the_record_appears_after_a_delay_and_depends_on_account_and_domain(glue: Glue) -> None:
+    arn, elsewhere, other_account = request(), request(region="eu-west-1"), request("333333333333")
+    assert all("ResourceRecord" not in o for o in describe(arn)["DomainValidationOptions"])
+    glue.clock.advance(10)
+    [record] = validation_records(arn)  # apex and wildcard share one record
+    assert record[0].endswith(f".{DOMAIN}.") and record[1].endswith(".acm-validations.aws.")
+    assert validation_records(elsewhere) == {record}
+    assert validation_records(other_account) != {record}
+
+
+def test_no_record_no_certificate(glue: Glue) -> None:
+    delegated_member_zone(glue, DOMAIN)
+    arn = request()
+    glue.clock.advance(48 * 3600)
+    certificate = describe(arn)
+    assert certificate["Status"] == "PENDING_VALIDATION" and "IssuedAt" not in certificate
+    glue.clock.advance(24 * 3600)
+    assert describe(arn)["Status"] == "VALIDATION_TIMED_OUT"
+
+
+def test_issued_once_the_record_resolves_through_a_proper_delegation(glue: Glue) -> None:
+    child = delegated_member_zone(glue, DOMAIN)
+    arn = request()
+    glue.clock.advance(10)
+    [(name, value)] = validation_records(arn)
+    glue.clock.advance(100)
+    upsert(child, name, "CNAME", [value], account=MEMBER)  # resolves from t=110
+    certificate = describe(arn)
+    assert certificate["Status"] == "PENDING_VALIDATION"
+    assert {o["ValidationStatus"] for o in certificate["DomainValidationOptions"]} == {"SUCCESS"}
+    glue.clock.advance(600)  # nobody looks until t=710; issuance happened at t=170
+    certificate = describe(arn)
+    assert certificate["Status"] == "ISSUED"
+    assert (certificate["IssuedAt"] - certificate["CreatedAt"]).total_seconds() == 170
+
+
+def test_a_lame_delegation_keeps_the_certificate_pending(glue: Glue) -> None:
+    child = delegated_member_zone(glue, DOMAIN, lame=True)
+    arn = request()
+    glue.clock.advance(10)
+    [(name, value)] = validation_records(arn)
+    upsert(child, name, "CNAME", [value], account=MEMBER)
+    glue.clock.advance(3600)
+    certificate = describe(arn)
+    assert certificate["Status"] == "PENDING_VALIDATION"
+    assert {o["ValidationStatus"] for o in certificate["DomainValidationOptions"]} == {"PENDING_VALIDATION"}
+
+
+def test_an_issuance_fault_fails_the_certificate(glue: Glue) -> None:
+    glue.ctx.faults.add(
+        FaultRule(
+            service="acm",
+            operation="Issuance",
+            domain=DOMAIN,
+            error_code="CAA_ERROR",
+            message="CAA records forbid Amazon from issuing",
+        )
+    )
+    child = delegated_member_zone(glue, DOMAIN)
+    arn = request()
+    glue.clock.advance(10)
+    [(name, value)] = validation_records(arn)
+    upsert(child, name, "CNAME", [value], account=MEMBER)
+    glue.clock.advance(60)
+    certificate = describe(arn)
+    assert (certificate["Status"], certificate["FailureReason"]) == ("FAILED", "CAA_ERROR")

@@ -1,0 +1,61 @@
+"""Patch 7: every API call is recorded by account; planned faults are raised instead."""
+
+import pytest
+from botocore.exceptions import ClientError
+from glue_support import ACCOUNT, Glue, client
+from orgdns_local.moto_glue import FaultRule
+
+MEMBER = "222222222222"
+ROLE = f"arn:aws:iam::{MEMBER}:role/OrganizationAccountAccessRole"
+
+
+def test_route53_throttling_hits_only_the_first_two_calls(glue: Glue) -> None:
+    glue.ctx.faults.add(FaultRule(service="route53", error_code="Throttling", message="Rate exceeded", count=2))
+    route53 = client("route53")
+    for _ in range(2):
+        with pytest.raises(ClientError) as raised:
+            route53.list_hosted_zones()
+        assert raised.value.response["Error"] == {
+            "Code": "Throttling",
+            "Message": "Rate exceeded",
+            "Type": "Sender",
+        }
+        assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    route53.list_hosted_zones()
+    assert [c.error_code for c in glue.ctx.calls.calls] == ["Throttling", "Throttling", None]
+    assert len(glue.ctx.faults.injected) == 2
+
+
+def test_assume_role_is_denied_while_the_account_is_new(glue: Glue) -> None:
+    glue.ctx.faults.add(
+        FaultRule(
+            service="sts",
+            operation="AssumeRole",
+            error_code="AccessDenied",
+            message="not authorized to perform: sts:AssumeRole",
+            http_status=403,
+            after_account_created=300,
+        )
+    )
+    glue.ctx.faults.account_created(MEMBER, glue.clock.elapsed())
+    sts = client("sts")
+    with pytest.raises(ClientError, match="AccessDenied"):
+        sts.assume_role(RoleArn=ROLE, RoleSessionName="early")
+    sts.assume_role(RoleArn=ROLE.replace(MEMBER, "333333333333"), RoleSessionName="old-account")
+    glue.clock.advance(300)
+    sts.assume_role(RoleArn=ROLE, RoleSessionName="later")
+    assert [c.target_account_id for c in glue.ctx.calls.calls if c.error_code] == [MEMBER]
+
+
+def test_calls_are_counted_by_signing_account(glue: Glue) -> None:
+    client("route53").list_hosted_zones()
+    member_route53 = client("route53", MEMBER)  # assumes a role: one sts call from ACCOUNT
+    for name in ("a.example.com", "b.example.com"):
+        member_route53.create_hosted_zone(Name=name, CallerReference=name)
+    glue.clock.advance(1)
+    member_route53.list_hosted_zones()
+    assert glue.ctx.calls.summary() == {
+        ACCOUNT: {"route53": {"ListHostedZones": 1}, "sts": {"AssumeRole": 1}},
+        MEMBER: {"route53": {"CreateHostedZone": 2, "ListHostedZones": 1}},
+    }
+    assert glue.ctx.calls.per_second_peak("route53") == {ACCOUNT: 1, MEMBER: 2}

@@ -1,0 +1,27 @@
+"""EmulatedDns: resolution walks delegations from the trust anchors."""
+
+from dns_helpers import MEMBER, delegated_member_zone, upsert
+from glue_support import Glue
+
+
+def test_a_properly_delegated_record_resolves(glue: Glue) -> None:
+    child = delegated_member_zone(glue, "team.example.com")
+    upsert(child, "www.team.example.com", "CNAME", ["Target.Example.org."], account=MEMBER)
+    assert glue.ctx.dns.resolve("WWW.team.example.com.", "CNAME") == ["target.example.org"]
+    assert [step.split(" ")[0] for step in glue.ctx.dns.trace("www.team.example.com")] == [
+        "example.com",
+        "team.example.com",
+    ]
+
+
+def test_a_lame_delegation_does_not_resolve(glue: Glue) -> None:
+    child = delegated_member_zone(glue, "team.example.com", lame=True)
+    upsert(child, "www.team.example.com", "CNAME", ["target.example.org"], account=MEMBER)
+    assert glue.ctx.dns.resolve("www.team.example.com", "CNAME") is None
+    assert glue.ctx.dns.trace("www.team.example.com")[-1] == "team.example.com (lame delegation)"
+
+
+def test_names_outside_every_trust_anchor_do_not_resolve(glue: Glue) -> None:
+    delegated_member_zone(glue, "team.example.com")
+    assert glue.ctx.dns.resolve("www.example.net", "A") is None
+    assert glue.ctx.dns.resolve("missing.team.example.com", "A") is None

@@ -1,0 +1,62 @@
+"""Patch 3: EventBridge delivers to Lambda and Step Functions targets and keeps envelopes."""
+
+import json
+from typing import Any
+
+from glue_support import ACCOUNT, REGION, Glue, client
+from orgdns_local.moto_glue import put_event, wait_for_executions
+
+MEMBER = "222222222222"
+PATTERN = json.dumps({"source": ["aws.organizations"]})
+EVENT = {
+    "source": "aws.organizations",
+    "detail-type": "AWS API Call via CloudTrail",
+    "detail": {"eventName": "CreateAccountResult"},
+}
+
+
+def rule_to(target_arn: str, account: str = ACCOUNT) -> None:
+    events = client("events", account)
+    events.put_rule(Name="org", EventPattern=PATTERN)
+    events.put_targets(Rule="org", Targets=[{"Id": "1", "Arn": target_arn}])
+
+
+def test_a_rule_delivers_to_a_lambda_target(glue: Glue) -> None:
+    received: list[dict[str, Any]] = []
+    rule_to(glue.function("on-event", received.append))
+    entry = client("events").put_events(
+        Entries=[{"Source": EVENT["source"], "DetailType": EVENT["detail-type"], "Detail": "{}"}]
+    )["Entries"][0]
+    assert [event["id"] for event in received] == [entry["EventId"]]
+    assert received[0]["account"] == ACCOUNT and received[0]["time"] == "2025-01-01T00:00:00Z"
+
+
+def test_forwarding_to_another_accounts_bus_keeps_id_and_account(glue: Glue) -> None:
+    received: list[dict[str, Any]] = []
+    rule_to(glue.function("member-handler", received.append, account=MEMBER), account=MEMBER)
+    rule_to(f"arn:aws:events:{REGION}:{MEMBER}:event-bus/default")
+    event_id = put_event(ACCOUNT, REGION, {**EVENT, "id": "11111111-2222-3333-4444-555555555555"})
+    assert event_id == "11111111-2222-3333-4444-555555555555"
+    assert [(e["id"], e["account"], e["region"]) for e in received] == [(event_id, ACCOUNT, REGION)]
+
+
+def test_a_rule_starts_a_state_machine_and_duplicates_are_delivered_twice(glue: Glue) -> None:
+    machine = glue.state_machine("on-event", {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
+    rule_to(machine)
+    put_event(ACCOUNT, REGION, {**EVENT, "id": "same"})
+    put_event(ACCOUNT, REGION, {**EVENT, "id": "same"})
+    wait_for_executions(10)
+    sfn = client("stepfunctions")
+    executions = sfn.list_executions(stateMachineArn=machine)["executions"]
+    inputs = [json.loads(sfn.describe_execution(executionArn=e["executionArn"])["input"]) for e in executions]
+    assert [(i["id"], i["detail-type"]) for i in inputs] == [("same", EVENT["detail-type"])] * 2
+
+
+def test_a_failing_lambda_target_is_recorded_not_raised(glue: Glue) -> None:
+    def broken(event: Any) -> None:
+        raise ValueError("boom")
+
+    rule_to(glue.function("broken", broken))
+    put_event(ACCOUNT, REGION, {**EVENT, "id": "e1"})
+    [failure] = glue.ctx.delivery_failures
+    assert failure.event_id == "e1" and "boom" in failure.error

@@ -1,0 +1,51 @@
+"""Patch 4: per-zone name servers; changes PENDING until propagated."""
+
+from typing import Any
+
+from glue_support import Glue, client
+
+MEMBER = "222222222222"
+
+
+def create_zone(name: str, account: str = "123456789012") -> Any:
+    return client("route53", account).create_hosted_zone(Name=name, CallerReference=name + account)
+
+
+def test_zones_get_their_own_name_servers(glue: Glue) -> None:
+    first = create_zone("team.example.com")
+    second = create_zone("other.example.com")
+    same_name = create_zone("team.example.com", account=MEMBER)
+    servers = [set(z["DelegationSet"]["NameServers"]) for z in (first, second, same_name)]
+    assert all(len(s) == 4 for s in servers)
+    assert servers[0] != servers[1] and not servers[0] & servers[2]
+    records = client("route53").list_resource_record_sets(HostedZoneId=first["HostedZone"]["Id"])
+    ns = next(r for r in records["ResourceRecordSets"] if r["Type"] == "NS")
+    assert {r["Value"] for r in ns["ResourceRecords"]} == servers[0]
+
+
+def test_changes_are_pending_until_propagated(glue: Glue) -> None:
+    zone = create_zone("team.example.com")
+    assert zone["ChangeInfo"]["Status"] == "PENDING"
+    change = client("route53").change_resource_record_sets(
+        HostedZoneId=zone["HostedZone"]["Id"],
+        ChangeBatch={
+            "Changes": [
+                {
+                    "Action": "UPSERT",
+                    "ResourceRecordSet": {
+                        "Name": "www.team.example.com",
+                        "Type": "CNAME",
+                        "TTL": 300,
+                        "ResourceRecords": [{"Value": "example.org"}],
+                    },
+                }
+            ]
+        },
+    )["ChangeInfo"]
+    assert change["Id"].startswith("/change/C") and change["Status"] == "PENDING"
+    assert change["Id"] != zone["ChangeInfo"]["Id"]
+    glue.clock.advance(19)
+    assert client("route53").get_change(Id=change["Id"])["ChangeInfo"]["Status"] == "PENDING"
+    glue.clock.advance(1)
+    info = client("route53").get_change(Id=change["Id"])["ChangeInfo"]
+    assert info == {**change, "Status": "INSYNC"}

@@ -1,0 +1,91 @@
+"""Patch 2: Wait states and Retry intervals run on the simulated clock."""
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from glue_support import START, Glue, client, real_seconds
+from orgdns_local.moto_glue import wait_for_executions
+
+
+def wait_then_stamp(glue: Glue, stamps: list[tuple[str, float]]) -> str:
+    arn = glue.function("stamp", lambda event: stamps.append((event["name"], glue.clock.elapsed())))
+    return glue.state_machine(
+        "wait-then-stamp",
+        {
+            "StartAt": "Wait",
+            "States": {
+                "Wait": {"Type": "Wait", "SecondsPath": "$.wait", "Next": "Stamp"},
+                "Stamp": {"Type": "Task", "Resource": arn, "End": True},
+            },
+        },
+    )
+
+
+def test_a_forty_minute_wait_takes_no_real_time(glue: Glue) -> None:
+    stamps: list[tuple[str, float]] = []
+    machine = wait_then_stamp(glue, stamps)
+    execution, seconds = real_seconds(lambda: glue.run(machine, {"name": "a", "wait": 2400}))
+    assert execution["status"] == "SUCCEEDED"
+    assert seconds < 2
+    assert stamps == [("a", 2400)]
+
+
+def test_executions_interleave_on_the_clock(glue: Glue) -> None:
+    stamps: list[tuple[str, float]] = []
+    machine = wait_then_stamp(glue, stamps)
+    sfn = client("stepfunctions")
+    with glue.clock.participant("driver"):  # time holds until the driver waits
+        for name, wait in (("slow", 30), ("fast", 10)):
+            payload = json.dumps({"name": name, "wait": wait})
+            sfn.start_execution(stateMachineArn=machine, name=name, input=payload)
+        wait_for_executions(10)
+    assert stamps == [("fast", 10), ("slow", 30)]
+
+
+def test_retry_interval_runs_on_the_clock(glue: Glue) -> None:
+    attempts: list[float] = []
+
+    def flaky(event: Any) -> str:
+        attempts.append(glue.clock.elapsed())
+        if len(attempts) == 1:
+            raise TimeoutError("not yet")
+        return "ok"
+
+    arn = glue.function("flaky", flaky)
+    retry = {"ErrorEquals": ["TimeoutError"], "IntervalSeconds": 30, "MaxAttempts": 1}
+    machine = glue.state_machine(
+        "retry",
+        {
+            "StartAt": "Call",
+            "States": {"Call": {"Type": "Task", "Resource": arn, "Retry": [retry], "End": True}},
+        },
+    )
+    assert glue.run(machine)["status"] == "SUCCEEDED"
+    assert attempts == [0, 30]
+
+
+def test_history_and_execution_dates_are_simulated(glue: Glue) -> None:
+    machine = glue.state_machine(
+        "timestamps",
+        {
+            "StartAt": "Wait",
+            "States": {"Wait": {"Type": "Wait", "Timestamp": "2025-01-01T00:05:00Z", "End": True}},
+        },
+    )
+    execution = glue.run(machine)
+    assert execution["startDate"] == START
+    assert execution["stopDate"] == START + timedelta(minutes=5)
+    history = client("stepfunctions").get_execution_history(executionArn=execution["executionArn"])
+    stamps = [event["timestamp"] for event in history["events"]]
+    assert stamps[0] == START and stamps[-1] == START + timedelta(minutes=5)
+
+
+def test_a_handler_sleeping_on_the_clock_does_not_deadlock(glue: Glue) -> None:
+    arn = glue.function("sleepy", lambda event: glue.clock.sleep(5))
+    machine = glue.state_machine(
+        "sleepy",
+        {"StartAt": "Call", "States": {"Call": {"Type": "Task", "Resource": arn, "End": True}}},
+    )
+    assert glue.run(machine)["status"] == "SUCCEEDED"
+    assert glue.clock.elapsed() == 5

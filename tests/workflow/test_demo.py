@@ -1,0 +1,72 @@
+"""The demo story: production (edge custom domain, an end-user name answered by a human) and
+staging (delegated from production's zone)."""
+
+from tests.workflow.conftest import account_id, statuses, zone_records
+
+
+def test_every_run_succeeds_after_the_action_required_is_answered(demo_report):
+    outcomes = [(d["zoneName"], d["outcome"]) for d in statuses(demo_report)]
+    assert outcomes == [
+        ("demo.example.org", "ActionRequired"),
+        ("staging.demo.example.org", "Succeeded"),
+        ("demo.example.org", "Succeeded"),
+    ]
+    assert {e["status"] for e in demo_report["executions"]} == {"SUCCEEDED"}
+
+
+def test_action_required_names_the_exact_record(demo_report):
+    action = statuses(demo_report)[0]
+    assert action["actionRequired"] == [
+        {
+            "zoneName": "my-budget-advisor.example",
+            "name": action["actionRequired"][0]["name"],
+            "type": "CNAME",
+            "value": action["actionRequired"][0]["value"],
+        }
+    ]
+    assert action["actionRequired"][0]["name"].endswith(".my-budget-advisor.example")
+    outside = zone_records(demo_report, "outside", "my-budget-advisor.example")
+    assert any(r["type"] == "CNAME" and r["name"] == action["actionRequired"][0]["name"] for r in outside)
+
+
+def test_delegations_chain_from_the_root(demo_report):
+    root = zone_records(demo_report, "management", "example.org")
+    production = zone_records(demo_report, "production", "demo.example.org")
+    staging = zone_records(demo_report, "staging", "staging.demo.example.org")
+    demo_ns = next(r for r in production if r["type"] == "NS" and r["name"] == "demo.example.org")
+    delegation = next(r for r in root if r["type"] == "NS" and r["name"] == "demo.example.org")
+    assert sorted(delegation["values"]) == sorted(demo_ns["values"])
+    assert delegation["ttl"] == 60 and demo_ns["ttl"] == 60
+    staging_ns = next(r for r in staging if r["type"] == "NS" and r["name"] == "staging.demo.example.org")
+    staging_delegation = next(r for r in production if r["type"] == "NS" and r["name"] == "staging.demo.example.org")
+    assert sorted(staging_delegation["values"]) == sorted(staging_ns["values"])
+    assert not any(r["name"] == "staging.demo.example.org" for r in root)
+
+
+def test_certificates_and_custom_domain(demo_report):
+    production = demo_report["accounts"][account_id(demo_report, "production")]
+    assert [(c["region"], c["status"], sorted(c["subjectAlternativeNames"])) for c in production["certificates"]] == [
+        ("us-east-1", "ISSUED", ["*.demo.example.org", "demo.example.org", "my-budget-advisor.example"])
+    ]
+    assert [(d["domainName"], d["type"], d["status"]) for d in production["customDomains"]] == [
+        ("demo.example.org", "EDGE", "AVAILABLE")
+    ]
+    records = zone_records(demo_report, "production", "demo.example.org")
+    aliases = {r["type"]: r["alias"] for r in records if "alias" in r}
+    assert set(aliases) == {"A", "AAAA"} and aliases["A"].endswith(".cloudfront.net")
+
+
+def test_status_document_shape(demo_report):
+    final = statuses(demo_report)[-1]
+    assert final["schemaVersion"] == "1.0"
+    assert final["trigger"] == "CreateAccountResult"
+    conditions = {(c["type"], c.get("region")): c["status"] for c in final["conditions"]}
+    assert conditions == {
+        ("ZoneReady", None): "True",
+        ("Delegated", None): "True",
+        ("CertificateIssued", "us-east-1"): "True",
+        ("DomainAvailable", None): "True",
+    }
+    message = demo_report["snsMessages"][-1]
+    assert message["attributes"]["outcome"] == "Succeeded"
+    assert message["attributes"]["zoneName"] == "demo.example.org"
