@@ -18,6 +18,7 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
+
 from orgdns_local.moto_glue import EmulatedDns, GlueContext, SimClock, install, wait_for_executions
 
 REGION = "us-east-1"

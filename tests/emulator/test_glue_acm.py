@@ -4,6 +4,7 @@ from typing import Any
 
 from dns_helpers import MEMBER, delegated_member_zone, upsert
 from glue_support import Glue, client
+
 from orgdns_local.moto_glue import FaultRule
 
 DOMAIN = "team.example.com"

@@ -3,6 +3,7 @@
 import pytest
 from botocore.exceptions import ClientError
 from glue_support import ACCOUNT, Glue, client
+
 from orgdns_local.moto_glue import FaultRule
 
 MEMBER = "222222222222"
@@ -59,3 +60,12 @@ def test_calls_are_counted_by_signing_account(glue: Glue) -> None:
         MEMBER: {"route53": {"CreateHostedZone": 2, "ListHostedZones": 1}},
     }
     assert glue.ctx.calls.per_second_peak("route53") == {ACCOUNT: 1, MEMBER: 2}
+
+
+def test_the_emulators_own_calls_are_neither_recorded_nor_faulted(glue: Glue) -> None:
+    glue.ctx.faults.add(FaultRule(service="route53", error_code="Throttling", message="Rate exceeded"))
+    with glue.ctx.calls.ignored():
+        glue.function("lists-zones", lambda event: client("route53").list_hosted_zones() and None)
+        client("route53").list_hosted_zones()  # passes despite the fault
+        client("lambda").invoke(FunctionName="lists-zones")  # the handler's call is the product's
+    assert [(c.service, c.error_code) for c in glue.ctx.calls.calls] == [("route53", "Throttling")]

@@ -4,6 +4,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from orgdns_local.moto_glue import ClockStalled, SimClock
 
 START = datetime(2025, 1, 1, tzinfo=UTC)

@@ -4,6 +4,7 @@ import json
 from typing import Any
 
 from glue_support import ACCOUNT, REGION, Glue, client
+
 from orgdns_local.moto_glue import put_event, wait_for_executions
 
 MEMBER = "222222222222"

@@ -8,6 +8,7 @@ from botocore.client import BaseClient
 from moto.awslambda.models import LambdaFunction
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.eval.event.event_manager import EventManager
+
 from orgdns_local.moto_glue import EmulatedDns, GlueContext, SimClock, install
 
 

@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from glue_support import Glue, client
+
 from orgdns_local.moto_glue import FaultRule
 
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 from typing import Any
 
 from glue_support import START, Glue, client, real_seconds
+
 from orgdns_local.moto_glue import wait_for_executions
 
 

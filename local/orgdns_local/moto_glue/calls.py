@@ -44,27 +44,45 @@ class ApiCall:
 
 
 class ApiCallRecorder:
-    """Thread-safe log of API calls."""
+    """Thread-safe log of API calls.
+
+    Calls a thread makes inside `ignored()` are the emulator's own (setting up accounts, playing
+    the human at the DNS provider): they are neither recorded nor subject to faults. A Lambda
+    handler is the product again, even when invoked from such a thread (`counted()`).
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._calls: list[ApiCall] = []
-        self._ignoring = threading.local()
-
-    def record(self, call: ApiCall) -> None:
-        if getattr(self._ignoring, "depth", 0):
-            return
-        with self._lock:
-            self._calls.append(call)
+        self._local = threading.local()
 
     @contextmanager
     def ignored(self) -> Iterator[None]:
-        """Calls made by this thread meanwhile are not recorded (the scenario driver's own)."""
-        self._ignoring.depth = getattr(self._ignoring, "depth", 0) + 1
+        """Leave the calls the current thread makes meanwhile out of the record and the faults."""
+        with self._ignoring(True):
+            yield
+
+    @contextmanager
+    def counted(self) -> Iterator[None]:
+        """Record the calls the current thread makes meanwhile, even inside `ignored()`."""
+        with self._ignoring(False):
+            yield
+
+    def is_ignored(self) -> bool:
+        """Whether the current thread's calls are the emulator's own."""
+        return bool(getattr(self._local, "ignored", False))
+
+    @contextmanager
+    def _ignoring(self, ignored: bool) -> Iterator[None]:
+        previous, self._local.ignored = self.is_ignored(), ignored
         try:
             yield
         finally:
-            self._ignoring.depth -= 1
+            self._local.ignored = previous
+
+    def record(self, call: ApiCall) -> None:
+        with self._lock:
+            self._calls.append(call)
 
     @property
     def calls(self) -> list[ApiCall]:

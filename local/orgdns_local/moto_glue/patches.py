@@ -238,7 +238,8 @@ def _patch_lambda(ctx: GlueContext, patches: _Patches) -> None:
 
     def _invoke_lambda(self: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
         try:
-            return json.dumps(ctx.invoke_handler(self, _decode_payload(event))), False, ""
+            with ctx.calls.counted():
+                return json.dumps(ctx.invoke_handler(self, _decode_payload(event))), False, ""
         except Exception as exc:
             error = {"errorType": type(exc).__name__, "errorMessage": str(exc)}
             return json.dumps(error), True, ""
@@ -754,11 +755,14 @@ def _patch_api_calls(ctx: GlueContext, patches: _Patches) -> None:
     MOTO_ACCOUNT_ID if set, else the account owning the access key (assumed-role keys belong to
     the role's account; unknown keys to 123456789012). A planned fault is raised as the client's
     modelled exception for its code (a ClientError), before anything is sent, so botocore's own
-    retries do not absorb it: each injected fault is one failed call the caller sees.
+    retries do not absorb it: each injected fault is one failed call the caller sees. The
+    emulator's own calls (made inside `ctx.calls.ignored()`) pass through untouched.
     """
     original = BaseClient._make_api_call  # type: ignore[attr-defined]
 
     def _make_api_call(self: BaseClient, operation_name: str, api_params: dict[str, Any]) -> Any:
+        if ctx.calls.is_ignored():
+            return original(self, operation_name, api_params)
         call = ApiCall(
             service=self.meta.service_model.service_name,
             operation=operation_name,
