@@ -7,13 +7,21 @@ from orgdns.errors import RequestRejected
 from orgdns.names import normalise_domain_name
 
 MAX_NAMES_PER_CERTIFICATE = 10  # ACM default quota (raisable to 100)
+MAX_FIRST_NAME_LENGTH = 64  # ACM: "The first domain name ... cannot exceed 64 octets, including periods"
 
 
-def certificate_names(zone_name: str, extra_names: Iterable[str]) -> list[str]:
+def certificate_names(zone_name: str, extra_names: Iterable[str], field: str = "extraNames") -> list[str]:
     """``zone``, ``*.zone`` and the extra names, deduplicated, in that order."""
+    if len(zone_name) > MAX_FIRST_NAME_LENGTH:
+        raise RequestRejected(
+            "NameTooLongForCertificate",
+            f"{zone_name} has {len(zone_name)} characters; ACM limits a certificate's first name to "
+            f"{MAX_FIRST_NAME_LENGTH}, so it cannot be certified",
+            "zoneName",
+        )
     names = [zone_name, f"*.{zone_name}"]
     for raw in extra_names:
-        name = normalise_domain_name(raw, "extraNames")
+        name = normalise_domain_name(raw, field)
         if name not in names:
             names.append(name)
     if len(names) > MAX_NAMES_PER_CERTIFICATE:
@@ -22,7 +30,7 @@ def certificate_names(zone_name: str, extra_names: Iterable[str]) -> list[str]:
             f"a certificate holds at most {MAX_NAMES_PER_CERTIFICATE} names (ACM default quota): "
             f"{zone_name} and its wildcard leave room for {MAX_NAMES_PER_CERTIFICATE - 2} extra names, "
             f"{len(names) - 2} were given",
-            "extraNames",
+            field,
         )
     return names
 

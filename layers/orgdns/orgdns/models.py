@@ -169,7 +169,7 @@ class StepError(CamelModel):
 class WorkflowState(CamelModel):
     """Everything the subdomain workflow has learnt so far (the ASL's ``$``)."""
 
-    input: dict[str, Any] = Field(default_factory=dict)
+    input: Any = None  # the execution input as given: an event or a manual input, valid or not
     decision: Decision | None = None
     zone: ZoneResult | None = None
     delegation: DelegationResult | None = None

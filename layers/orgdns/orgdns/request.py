@@ -74,15 +74,19 @@ class AccountEvent(BaseModel):
     failure_reason: str | None = None
 
 
-def parse_manual_input(raw: dict[str, Any]) -> ManualInput:
+def parse_manual_input(raw: dict[str, Any], sources: dict[str, str] | None = None) -> ManualInput:
+    """Validate; the first problem becomes a Rejected naming the field (or the tag it came from)."""
     try:
         return ManualInput.model_validate(raw)
     except ValidationError as exc:
         err = exc.errors()[0]
-        field = ".".join(str(part) for part in err["loc"]) or "input"
+        top = str(err["loc"][0]) if err["loc"] else "input"
+        source = (sources or {}).get(top, top)
+        field = ".".join([source, *(str(part) for part in err["loc"][1:])])
         problem = "is not a field of the manual input" if err["type"] == "extra_forbidden" else err["msg"]
         more = f" (and {len(exc.errors()) - 1} more problem(s))" if len(exc.errors()) > 1 else ""
-        raise RequestRejected("InvalidInput", f"{field}: {problem}{more}", field) from None
+        reason = "InvalidTag" if source != top else "InvalidInput"
+        raise RequestRejected(reason, f"{field}: {problem}{more}", field) from None
 
 
 def is_event(raw: dict[str, Any]) -> bool:
@@ -167,18 +171,20 @@ class Options(BaseModel):
     ns_ttl: int
 
 
+TAG_NAMES = {
+    "zoneName": "subdomain",
+    "certificateRegions": "certificate-regions",
+    "extraNames": "extra-names",
+    "customDomain": "custom-domain",
+    "customDomainRegion": "custom-domain-region",
+    "nsTtl": "ns-ttl",
+}
+
+
 def tag_options(tags: dict[str, str], prefix: str) -> dict[str, Any]:
-    """``orgdns:*`` account tags -> the same keys as the manual input (lists are space-separated)."""
+    """``orgdns:*`` account tags -> the manual input's keys (lists in tags are space-separated)."""
     out: dict[str, Any] = {}
-    mapping = {
-        "subdomain": "zoneName",
-        "certificate-regions": "certificateRegions",
-        "extra-names": "extraNames",
-        "custom-domain": "customDomain",
-        "custom-domain-region": "customDomainRegion",
-        "ns-ttl": "nsTtl",
-    }
-    for suffix, key in mapping.items():
+    for key, suffix in TAG_NAMES.items():
         value = tags.get(prefix + suffix)
         if value is None:
             continue
@@ -191,12 +197,6 @@ def tag_options(tags: dict[str, str], prefix: str) -> dict[str, Any]:
                     prefix + suffix,
                 )
             out[key] = split_list(value)
-        elif key == "nsTtl":
-            if not value.strip().isdigit():
-                raise RequestRejected(
-                    "InvalidTag", f"tag {prefix}{suffix} must be a number of seconds, got {value!r}", prefix + suffix
-                )
-            out[key] = int(value)
         else:
             out[key] = value.strip()
     return out

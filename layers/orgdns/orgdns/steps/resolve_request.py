@@ -12,6 +12,7 @@ from orgdns.models import CustomDomainSpec, CustomDomainType, Decision, Plan, Tr
 from orgdns.names import normalise_domain_name
 from orgdns.records import owned_records
 from orgdns.request import (
+    TAG_NAMES,
     is_event,
     naming_rule_name,
     parse_account_event,
@@ -69,41 +70,37 @@ def _decide(raw: Any, execution: str, aws: AwsAccess, decision: Decision) -> Dec
     if account.status != "ACTIVE":
         raise RequestRejected("AccountNotActive", f"account {account_id} is {account.status}", "accountId")
 
-    options = {
-        **tag_options(account.tags, settings.tag_prefix),
-        **{k: v for k, v in manual.items() if k != "accountId"},
-    }
-    raw_name = options.get("zoneName") or naming_rule_name(settings.naming_rule, account_id, account.name)
-    if not raw_name:
+    # Tags and manual input are checked by the same model; a problem names the tag it came from.
+    tagged = tag_options(account.tags, settings.tag_prefix)
+    sources = {key: f"{settings.tag_prefix}{TAG_NAMES[key]}" for key in tagged}
+    sources.update({key: key for key in manual})
+    options = parse_manual_input({**tagged, **manual, "accountId": account_id}, sources)
+    raw_name = options.zone_name
+    if raw_name is None:
+        raw_name = naming_rule_name(settings.naming_rule, account_id, account.name)
+        sources["zoneName"] = "NamingRule"
+    if raw_name is None:
         decision.decision, decision.reason = "Skip", "NoSubdomainRequested"
         decision.message = (
             f"account {account_id} ({account.name}) has no {settings.tag_prefix}subdomain tag "
             "and no naming rule applies"
         )
         return decision
-    zone_name = normalise_domain_name(raw_name, "zoneName")
+    zone_name = normalise_domain_name(raw_name, sources.get("zoneName", "zoneName"))
     decision.zone_name = zone_name
 
-    custom = options.get("customDomain")
-    custom_type = None if custom in (None, "none", "") else custom
-    if custom_type not in (None, "edge", "regional"):
-        raise RequestRejected(
-            "InvalidInput", f"customDomain must be edge, regional or none, got {custom!r}", "customDomain"
-        )
-    regions = list(dict.fromkeys(options.get("certificateRegions") or settings.default_certificate_regions))
+    regions = list(dict.fromkeys(options.certificate_regions or settings.default_certificate_regions))
     custom_domain = None
-    if custom_type == "edge":
+    if options.custom_domain == "edge":
         custom_domain = CustomDomainSpec(type=CustomDomainType.EDGE, region="us-east-1")
-    elif custom_type == "regional":
+    elif options.custom_domain == "regional":
         custom_domain = CustomDomainSpec(
-            type=CustomDomainType.REGIONAL, region=options.get("customDomainRegion") or regions[0]
+            type=CustomDomainType.REGIONAL, region=options.custom_domain_region or regions[0]
         )
     if custom_domain and custom_domain.region not in regions:
         regions.append(custom_domain.region)
-    ns_ttl = int(options.get("nsTtl", settings.ns_ttl))
-    if not 0 <= ns_ttl <= 172800:
-        raise RequestRejected("InvalidInput", f"nsTtl must be between 0 and 172800 seconds, got {ns_ttl}", "nsTtl")
-    names = certificate_names(zone_name, options.get("extraNames") or [])
+    ns_ttl = settings.ns_ttl if options.ns_ttl is None else options.ns_ttl
+    names = certificate_names(zone_name, options.extra_names or [], sources.get("extraNames", "extraNames"))
 
     registry = aws.registry().all()
     roots = aws.root_zones()
