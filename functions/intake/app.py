@@ -6,6 +6,7 @@ from typing import Any
 import boto3
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from orgdns.aws.clients import CLIENT_CONFIG
 from orgdns.handler import logger, metrics, tracer
 from orgdns.intake import start_workflow

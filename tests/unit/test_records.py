@@ -6,7 +6,9 @@ from orgdns.records import merge_records, owned_records, plan_write
 
 
 def ns(values, ttl=60, zone="Z1"):
-    return RecordSpec(name="demo.example.org", type="NS", ttl=ttl, values=values, zone_name="example.org", hosted_zone_id=zone)
+    return RecordSpec(
+        name="demo.example.org", type="NS", ttl=ttl, values=values, zone_name="example.org", hosted_zone_id=zone
+    )
 
 
 def test_absent_record_is_written():
@@ -41,10 +43,15 @@ def test_ns_beside_other_records_is_a_conflict():
 
 def test_alias_at_apex_coexists_with_apex_ns_and_soa():
     alias = RecordSpec(
-        name="demo.example.org", type="A", alias_target="Z2FDTNDATAQYW2/d1.cloudfront.net",
-        zone_name="demo.example.org", hosted_zone_id="ZD",
+        name="demo.example.org",
+        type="A",
+        alias_target="Z2FDTNDATAQYW2/d1.cloudfront.net",
+        zone_name="demo.example.org",
+        hosted_zone_id="ZD",
     )
-    apex = [RecordSpec(name="demo.example.org", type=t, ttl=60, values=["x"], hosted_zone_id="ZD") for t in ("NS", "SOA")]
+    apex = [
+        RecordSpec(name="demo.example.org", type=t, ttl=60, values=["x"], hosted_zone_id="ZD") for t in ("NS", "SOA")
+    ]
     assert plan_write(alias, apex, {}) is True
 
 
