@@ -13,7 +13,7 @@ from orgdns.intake import start_workflow
 from orgdns.settings import Settings
 
 settings = Settings.from_env(os.environ)
-stepfunctions = boto3.client("stepfunctions", config=CLIENT_CONFIG)
+stepfunctions = boto3.client("stepfunctions", region_name=settings.home_region, config=CLIENT_CONFIG)
 
 
 @logger.inject_lambda_context(log_event=False, clear_state=True)
