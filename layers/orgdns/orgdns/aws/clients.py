@@ -32,6 +32,7 @@ _THROTTLING_CODES = {
 
 _SESSION_SECONDS = 3600  # role chaining caps assumed-role sessions at one hour
 _REFRESH_MARGIN = 300
+_MAX_CACHED_SESSIONS = 64
 
 
 def error_code(exc: ClientError) -> str:
@@ -63,24 +64,27 @@ class Sessions:
     def __init__(self, settings: "Settings", session_name: str = "orgdns") -> None:
         self._settings = settings
         self._session_name = session_name
-        self._cache: dict[str, tuple[boto3.Session, float]] = {}
         self._home = boto3.Session()
+        # Keyed by (account, session name): a warm container serves many runs.
+        self._credentials: dict[tuple[str, str], tuple[dict[str, str], float]] = {}
+        self._clients: dict[tuple[str, str, str, str], tuple[Any, str]] = {}  # -> (client, session token)
 
     def set_session_name(self, name: str) -> None:
         """Name assumed-role sessions after the execution, so CloudTrail ties calls to a run."""
         cleaned = "".join(ch if ch.isalnum() or ch in "+=,.@-_" else "-" for ch in name)[:64]
-        if cleaned and cleaned != self._session_name:
+        if cleaned:
             self._session_name = cleaned
-            self._cache.clear()
 
-    def for_account(self, account_id: str) -> boto3.Session:
-        if account_id == self._settings.management_account_id:
-            return self._home
-        cached = self._cache.get(account_id)
+    def _member_credentials(self, account_id: str) -> dict[str, str]:
+        key = (account_id, self._session_name)
+        cached = self._credentials.get(key)
         if cached and cached[1] - _REFRESH_MARGIN > time.time():
             return cached[0]
+        if len(self._credentials) > _MAX_CACHED_SESSIONS:
+            self._credentials.clear()
+            self._clients.clear()
         role_arn = f"arn:aws:iam::{account_id}:role/{self._settings.member_role_name}"
-        sts = self._home.client("sts", region_name=self._settings.home_region, config=CLIENT_CONFIG)
+        sts = self.client("sts", self._settings.management_account_id)
         try:
             creds = sts.assume_role(
                 RoleArn=role_arn, RoleSessionName=self._session_name, DurationSeconds=_SESSION_SECONDS
@@ -93,18 +97,32 @@ class Sessions:
                     "and trusts orgdns"
                 ) from None
             raise translate(exc, "sts") from None
-        session = boto3.Session(
-            aws_access_key_id=creds["AccessKeyId"],
-            aws_secret_access_key=creds["SecretAccessKey"],
-            aws_session_token=creds["SessionToken"],
-        )
-        self._cache[account_id] = (session, time.time() + _SESSION_SECONDS)
-        return session
+        credentials = {
+            "aws_access_key_id": creds["AccessKeyId"],
+            "aws_secret_access_key": creds["SecretAccessKey"],
+            "aws_session_token": creds["SessionToken"],
+        }
+        self._credentials[key] = (credentials, time.time() + _SESSION_SECONDS)
+        return credentials
 
     def client(self, service: str, account_id: str, region: str | None = None) -> Any:
-        session: Any = self.for_account(account_id)  # Any: the service is chosen at run time
-        return session.client(service, region_name=region or self._settings.home_region, config=CLIENT_CONFIG)
+        """A client in ``account_id`` (through AssumeRole for a member account).
+
+        Clients come from one boto3 session, so service models load once per container, and are
+        reused while their credentials are fresh: creating one costs tens of milliseconds.
+        """
+        region = region or self._settings.home_region
+        management = account_id == self._settings.management_account_id
+        credentials = {} if management else self._member_credentials(account_id)
+        key = (account_id, "" if management else self._session_name, service, region)
+        token = credentials.get("aws_session_token", "")
+        cached = self._clients.get(key)
+        if cached is not None and cached[1] == token:
+            return cached[0]
+        home: Any = self._home  # Any: the service is chosen at run time
+        client = home.client(service, region_name=region, config=CLIENT_CONFIG, **credentials)
+        self._clients[key] = (client, token)
+        return client
 
     def home_client(self, service: str, region: str | None = None) -> Any:
-        session: Any = self._home
-        return session.client(service, region_name=region or self._settings.home_region, config=CLIENT_CONFIG)
+        return self.client(service, self._settings.management_account_id, region)

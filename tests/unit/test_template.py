@@ -1,0 +1,442 @@
+"""template.yaml, the state machine and the event files agree with the code (no AWS)."""
+
+import ast
+import copy
+import importlib.util
+import inspect
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+from moto.events.models import EventPattern
+
+from orgdns import errors
+from orgdns.models import Trigger
+from orgdns.request import parse_account_event
+from orgdns_local import schema
+from orgdns_local.template import load_yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def load_script(name):
+    """scripts/ is not a package: import a script by path (check_asl imports cfnlint lazily)."""
+    spec = importlib.util.spec_from_file_location(f"orgdns_script_{name}", ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+check_asl = load_script("check_asl")
+TEMPLATE = load_yaml(ROOT / "template.yaml")
+RESOURCES = TEMPLATE["Resources"]
+FUNCTIONS = {name: r for name, r in RESOURCES.items() if r["Type"] == "AWS::Serverless::Function"}
+MACHINES = check_asl.state_machines(TEMPLATE, ROOT)
+
+
+def workflow():
+    return RESOURCES["SubdomainWorkflow"]["Properties"]
+
+
+def definition():
+    return json.loads((ROOT / workflow()["DefinitionUri"]).read_text())
+
+
+# --- state machines ------------------------------------------------------------------------------
+
+
+def test_template_declares_the_subdomain_workflow():
+    assert [name for name, _, _ in MACHINES] == ["SubdomainWorkflow"]
+
+
+@pytest.mark.parametrize(("name", "text", "substitutions"), MACHINES, ids=[m[0] for m in MACHINES])
+def test_every_placeholder_has_a_substitution_and_every_substitution_is_used(name, text, substitutions):
+    assert check_asl.substitution_problems(name, text, substitutions) == []
+
+
+@pytest.mark.parametrize(("name", "text", "substitutions"), MACHINES, ids=[m[0] for m in MACHINES])
+def test_every_state_is_reachable_and_every_transition_lands_on_a_state(name, text, substitutions):
+    assert check_asl.graph_problems(name, check_asl.render(text, substitutions)) == []
+
+
+def test_graph_check_reports_a_broken_definition():
+    broken = {
+        "StartAt": "First",
+        "States": {
+            "First": {"Type": "Task", "Resource": "arn", "Next": "Missing"},
+            "Loose": {"Type": "Pass"},
+            "Orphan": {"Type": "Succeed"},
+        },
+    }
+
+    problems = check_asl.graph_problems("Broken", broken)
+
+    assert "Broken: First goes to Missing, which is not a state" in problems
+    assert "Broken: Loose has neither Next nor End" in problems
+    assert "Broken: Orphan is unreachable from First" in problems
+    assert "Broken: Loose is unreachable from First" in problems
+
+
+def test_graph_check_reports_a_catch_to_a_missing_state_and_a_bad_start():
+    broken = {
+        "StartAt": "Nowhere",
+        "States": {
+            "Only": {"Type": "Task", "Resource": "arn", "End": True, "Catch": [{"ErrorEquals": ["x"], "Next": "Gone"}]}
+        },
+    }
+
+    problems = check_asl.graph_problems("Broken", broken)
+
+    assert "Broken: StartAt Nowhere is not a state" in problems
+    assert "Broken: Only goes to Gone, which is not a state" in problems
+
+
+def test_substitution_check_reports_missing_and_unused_keys():
+    text = '{"A": "${CreateZoneFunctionArn}", "B": "${DelegateFunctionArn}"}'
+
+    problems = check_asl.substitution_problems(
+        "Broken", text, {"CreateZoneFunctionArn": "arn", "ForgottenFunctionArn": "arn"}
+    )
+
+    assert problems == [
+        "Broken: ${DelegateFunctionArn} has no DefinitionSubstitutions key",
+        "Broken: DefinitionSubstitutions key ForgottenFunctionArn is not used in the ASL",
+    ]
+
+
+def test_state_machine_file_is_what_the_generator_writes():
+    gen_asl = load_script("gen_asl")
+    text = (ROOT / "statemachines" / "subdomain.asl.json").read_text()
+
+    assert json.loads(text) == gen_asl.definition
+    assert text == json.dumps(gen_asl.definition, indent=2) + "\n"
+
+
+def test_every_error_the_workflow_retries_or_catches_is_an_orgdns_error():
+    named = set()
+
+    def walk(states):
+        for state in states.values():
+            for block in state.get("Retry", []) + state.get("Catch", []):
+                named.update(block["ErrorEquals"])
+            for branch in state.get("Branches", []):
+                walk(branch["States"])
+
+    walk(definition()["States"])
+    ours = {name for name in named if not name.startswith(("States.", "Lambda."))}
+    classes = {name for name, cls in inspect.getmembers(errors, inspect.isclass) if issubclass(cls, errors.OrgDnsError)}
+
+    assert ours, "the workflow retries none of orgdns's own errors"
+    assert ours <= classes
+
+
+# --- functions -----------------------------------------------------------------------------------
+
+
+def test_template_has_a_function_per_step_folder():
+    folders = {p.name for p in (ROOT / "functions").iterdir() if p.is_dir() and not p.name.startswith((".", "_"))}
+    code_uris = {Path(f["Properties"]["CodeUri"]).name for f in FUNCTIONS.values()}
+
+    assert code_uris == folders
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_function_code_uri_holds_an_app_defining_lambda_handler(name):
+    props = FUNCTIONS[name]["Properties"]
+    app = ROOT / props["CodeUri"] / "app.py"
+
+    assert props["Handler"] == "app.lambda_handler"
+    assert app.is_file(), f"{name}: {app} is missing"
+    tree = ast.parse(app.read_text())
+    defined = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+    assigned = {
+        target.id
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    assert "lambda_handler" in defined | assigned
+
+
+def test_every_substituted_function_exists_and_is_named_after_its_key():
+    substitutions = workflow()["DefinitionSubstitutions"]
+
+    for key, value in substitutions.items():
+        logical_id, attribute = value["Fn::GetAtt"]
+        assert attribute == "Arn"
+        assert logical_id in FUNCTIONS, f"{key} points at {logical_id}, which is not a function"
+        assert key == f"{logical_id}Arn"
+        step = logical_id.removesuffix("Function")
+        folder = re.sub(r"(?<!^)(?=[A-Z])", "_", step).lower()
+        assert FUNCTIONS[logical_id]["Properties"]["CodeUri"] == f"functions/{folder}"
+
+
+def test_workflow_may_invoke_every_function_it_names_and_no_other():
+    invocable = {
+        policy["LambdaInvokePolicy"]["FunctionName"]["Ref"]
+        for policy in workflow()["Policies"]
+        if isinstance(policy, dict) and "LambdaInvokePolicy" in policy
+    }
+    named = {value["Fn::GetAtt"][0] for value in workflow()["DefinitionSubstitutions"].values()}
+
+    assert invocable == named
+
+
+# --- IAM -----------------------------------------------------------------------------------------
+
+ASSUME = "sts:AssumeRole"
+
+# What each step calls in the MANAGEMENT account, with the function's own role (read from
+# layers/orgdns/orgdns/steps/*.py and intake.py). Calls into member accounts go through the member
+# role and need only sts:AssumeRole here. The registry: all() = Scan, get() = GetItem, put() = PutItem.
+MANAGEMENT_ACTIONS = {
+    # start_workflow: StartExecution of the subdomain workflow
+    "IntakeFunction": {"states:StartExecution"},
+    # organizations().account(); registry.all(); root_zones() finds roots by name; records_at in
+    # the parent, a root zone in this account; records_at in a member parent
+    "ResolveRequestFunction": {
+        ASSUME,
+        "organizations:DescribeAccount",
+        "organizations:ListTagsForResource",
+        "dynamodb:Scan",
+        "route53:ListHostedZonesByName",
+        "route53:ListResourceRecordSets",
+    },
+    # the zone is in the member account; registry.all() and put()
+    "CreateZoneFunction": {ASSUME, "dynamodb:Scan", "dynamodb:PutItem"},
+    # NS records in the parent, which is a root zone here or a member's zone
+    "DelegateFunction": {
+        ASSUME,
+        "dynamodb:Scan",
+        "dynamodb:PutItem",
+        "route53:ListResourceRecordSets",
+        "route53:ChangeResourceRecordSets",
+    },
+    # GetChange of a delegation written into a root zone
+    "CheckChangeFunction": {ASSUME, "route53:GetChange"},
+    # the old parent may be a root zone; registry.all(), get() and put()
+    "ReleaseChildrenFunction": {
+        ASSUME,
+        "dynamodb:Scan",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "route53:ListResourceRecordSets",
+        "route53:ChangeResourceRecordSets",
+    },
+    # ACM in the member account only
+    "RequestCertificatesFunction": {ASSUME},
+    # validation CNAMEs for names under a root zone go into the root zone
+    "WriteValidationRecordsFunction": {
+        ASSUME,
+        "dynamodb:Scan",
+        "dynamodb:PutItem",
+        "route53:ListHostedZonesByName",
+        "route53:ListResourceRecordSets",
+        "route53:ChangeResourceRecordSets",
+    },
+    "CheckCertificatesFunction": {ASSUME},
+    # API Gateway and alias records in the member account
+    "CreateCustomDomainFunction": {ASSUME, "dynamodb:Scan", "dynamodb:PutItem"},
+    "CheckCustomDomainFunction": {ASSUME},
+    # registry.get() and put(), then SNS
+    "PublishStatusFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "sns:Publish"},
+}
+
+# What each step may write with ChangeResourceRecordSets in a root zone: (record types, actions).
+ROOT_ZONE_WRITES = {
+    "DelegateFunction": ({"NS"}, {"UPSERT"}),
+    "ReleaseChildrenFunction": ({"NS"}, {"DELETE"}),
+    "WriteValidationRecordsFunction": ({"CNAME"}, {"UPSERT"}),
+}
+
+SAM_POLICY_TEMPLATE_ACTIONS = {
+    "StepFunctionsExecutionPolicy": {"states:StartExecution"},
+    "LambdaInvokePolicy": {"lambda:InvokeFunction"},
+}
+
+
+def as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def statements(function, functions=FUNCTIONS):
+    """Every Allow statement of the function's Policies; SAM policy templates as their actions."""
+    found = []
+    for policy in functions[function]["Properties"].get("Policies", []):
+        if isinstance(policy, str):
+            pytest.fail(f"{function} uses managed policy {policy}: name the actions instead")
+        for key, value in policy.items():
+            if key == "Statement":
+                found.extend(s for s in value if s.get("Effect") == "Allow")
+            elif key in SAM_POLICY_TEMPLATE_ACTIONS:
+                found.append({"Effect": "Allow", "Action": sorted(SAM_POLICY_TEMPLATE_ACTIONS[key]), "Resource": value})
+            else:
+                pytest.fail(f"{function}: policy template {key} is unknown to this test")
+    return found
+
+
+def granted(function, functions=FUNCTIONS):
+    return {action for statement in statements(function, functions) for action in as_list(statement["Action"])}
+
+
+def test_expected_map_covers_every_function():
+    assert set(MANAGEMENT_ACTIONS) == set(FUNCTIONS)
+
+
+@pytest.mark.parametrize("function", sorted(MANAGEMENT_ACTIONS))
+def test_function_policy_allows_what_its_step_calls_in_the_management_account(function):
+    missing = MANAGEMENT_ACTIONS[function] - granted(function)
+
+    assert not missing, f"{function} calls {sorted(missing)} but its policies do not allow it"
+
+
+@pytest.mark.parametrize("function", sorted(FUNCTIONS))
+def test_only_functions_that_enter_member_accounts_may_assume_a_role(function):
+    assert (ASSUME in granted(function)) == (ASSUME in MANAGEMENT_ACTIONS[function])
+
+
+@pytest.mark.parametrize("function", sorted(FUNCTIONS))
+def test_assume_role_is_limited_to_the_member_role_in_the_organization(function):
+    for statement in statements(function):
+        if ASSUME not in as_list(statement["Action"]):
+            continue
+        assert as_list(statement["Action"]) == [ASSUME]
+        assert statement["Resource"] == {"Fn::Sub": "arn:${AWS::Partition}:iam::*:role/${MemberRoleName}"}
+        assert statement.get("Condition", {}).get("StringEquals", {}).get("aws:ResourceOrgID") == {
+            "Ref": "OrganizationId"
+        }, f"{function} may assume roles outside the organization"
+
+
+@pytest.mark.parametrize("function", sorted(FUNCTIONS))
+def test_no_statement_grants_every_action_of_a_service(function):
+    for statement in statements(function):
+        for action in as_list(statement["Action"]):
+            assert action != "*"
+            assert not action.endswith(":*"), f"{function} grants {action}"
+            assert "*" not in action, f"{function} grants {action}"
+
+
+@pytest.mark.parametrize("function", sorted(ROOT_ZONE_WRITES))
+def test_record_writes_are_limited_to_the_types_and_actions_the_step_makes(function):
+    types, actions = ROOT_ZONE_WRITES[function]
+    writes = [s for s in statements(function) if "route53:ChangeResourceRecordSets" in as_list(s["Action"])]
+
+    assert len(writes) == 1
+    condition = writes[0]["Condition"]["ForAllValues:StringEquals"]
+    assert set(condition["route53:ChangeResourceRecordSetsRecordTypes"]) == types
+    assert set(condition["route53:ChangeResourceRecordSetsActions"]) == actions
+
+
+def test_iam_check_notices_a_missing_action():
+    crippled = copy.deepcopy(FUNCTIONS)
+    for statement in crippled["CreateZoneFunction"]["Properties"]["Policies"][0]["Statement"]:
+        if statement.get("Sid") == "Registry":
+            statement["Action"] = ["dynamodb:Scan", "dynamodb:GetItem"]
+
+    missing = MANAGEMENT_ACTIONS["CreateZoneFunction"] - granted("CreateZoneFunction", crippled)
+
+    assert missing == {"dynamodb:PutItem"}
+
+
+# --- manual input and events ---------------------------------------------------------------------
+
+
+def manual_schema():
+    return json.loads((ROOT / "events" / "manual-input.schema.json").read_text())
+
+
+def test_manual_input_schema_file_is_generated_from_the_model():
+    assert (ROOT / "events" / "manual-input.schema.json").read_text() == schema.render()
+
+
+MANUAL_EXAMPLES = sorted(p.name for p in (ROOT / "events").glob("manual-*.json") if not p.name.endswith(".schema.json"))
+
+
+def test_there_are_manual_examples():
+    assert len(MANUAL_EXAMPLES) >= 3
+
+
+@pytest.mark.parametrize("example", MANUAL_EXAMPLES)
+def test_manual_example_validates_against_the_schema(example):
+    instance = json.loads((ROOT / "events" / example).read_text())
+
+    jsonschema.Draft202012Validator(manual_schema()).validate(instance)
+
+
+@pytest.mark.parametrize(
+    "instance",
+    [
+        {"zoneName": "demo.example.org"},  # accountId is required
+        {"accountId": "1234"},
+        {"accountId": "111122223333", "zone": "demo.example.org"},  # not a field
+        {"accountId": "111122223333", "customDomain": "cloudfront"},
+        {"accountId": "111122223333", "nsTtl": -1},
+    ],
+)
+def test_schema_refuses_bad_manual_input(instance):
+    assert not jsonschema.Draft202012Validator(manual_schema()).is_valid(instance)
+
+
+def load_event(name):
+    return json.loads((ROOT / "events" / name).read_text())
+
+
+def test_create_account_result_example_parses():
+    event = parse_account_event(load_event("create-account-result.json"))
+
+    assert event.trigger == Trigger.CREATE_ACCOUNT_RESULT
+    assert event.succeeded is True
+    assert event.account_id == "444455556666"
+    assert event.event_id == "6f2a1c9e-0b7d-4c1e-9a43-3c2e5d8f7a10"
+
+
+def test_create_managed_account_example_parses():
+    event = parse_account_event(load_event("create-managed-account.json"))
+
+    assert event.trigger == Trigger.CREATE_MANAGED_ACCOUNT
+    assert event.succeeded is True
+    assert event.account_id == "444455556666"
+    assert event.account_name == "staging"
+
+
+# --- EventBridge rules ---------------------------------------------------------------------------
+
+
+def rule_pattern(rule):
+    event = FUNCTIONS["IntakeFunction"]["Properties"]["Events"][rule]
+    assert event["Type"] == "EventBridgeRule"
+    return EventPattern.load(json.dumps(event["Properties"]["Pattern"]))
+
+
+def failed(event, path):
+    event = copy.deepcopy(event)
+    status = event["detail"]["serviceEventDetails"]
+    for key in path:
+        status = status[key]
+    status["state"] = "FAILED"
+    return event
+
+
+def test_intake_listens_to_both_account_creation_events():
+    assert set(FUNCTIONS["IntakeFunction"]["Properties"]["Events"]) == {"AccountCreated", "ManagedAccountCreated"}
+
+
+def test_account_created_rule_matches_a_succeeded_create_account_result_only():
+    pattern = rule_pattern("AccountCreated")
+    event = load_event("create-account-result.json")
+
+    assert pattern.matches_event(event)
+    assert not pattern.matches_event(failed(event, ["createAccountStatus"]))
+    assert not pattern.matches_event(load_event("create-managed-account.json"))
+
+
+def test_managed_account_created_rule_matches_a_succeeded_create_managed_account_only():
+    pattern = rule_pattern("ManagedAccountCreated")
+    event = load_event("create-managed-account.json")
+
+    assert pattern.matches_event(event)
+    assert not pattern.matches_event(failed(event, ["createManagedAccountStatus"]))
+    assert not pattern.matches_event(load_event("create-account-result.json"))
