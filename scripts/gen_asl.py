@@ -134,7 +134,7 @@ states: dict[str, dict] = {
     },
     "WaitForDelegation": {"Type": "Wait", "Seconds": 10, "Next": "CheckDelegationSync"},
     "CheckDelegationSync": task(
-        "CheckChange",
+        "CheckDelegationSync",
         "Delegated?",
         "$.delegation.inSync",
         {"execution.$": "$$.Execution.Name", "change.$": "$.delegation.change"},

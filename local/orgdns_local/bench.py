@@ -73,10 +73,10 @@ def _waits(traces: dict[str, RunTrace], timing: Any) -> list[dict[str, Any]]:
     rows = []
     for execution, trace in traces.items():
         delegated = [t for s, t, r in trace.steps if s == "Delegate" and isinstance(r, dict) and r.get("change")]
-        syncs = [t for s, t, r in trace.steps if s == "CheckChange"]
+        syncs = [t for s, t, r in trace.steps if s == "CheckDelegationSync"]
         if delegated and syncs:
             ready = delegated[0] + timing.route53_propagation_seconds
-            noticed = next((t for s, t, r in trace.steps if s == "CheckChange" and r is True), None)
+            noticed = next((t for s, t, r in trace.steps if s == "CheckDelegationSync" and r is True), None)
             rows.append(_wait_row(execution, "delegation INSYNC", len(syncs), ready, noticed))
         created = [(t, r) for s, t, r in trace.steps if s == "CreateCustomDomain" and isinstance(r, dict)]
         checks = [(t, r) for s, t, r in trace.steps if s == "CheckCustomDomain" and isinstance(r, dict)]

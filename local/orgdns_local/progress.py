@@ -54,7 +54,7 @@ def describe(invocation: Invocation, names: dict[str, str]) -> tuple[str, str]:
         record = result.get("record", {})
         state = "already in place" if result.get("change") is None else "written, waiting for INSYNC"
         return who, f"delegation NS {record.get('name')} in {record.get('zoneName')}: {state}"
-    if step == "CheckChange":
+    if step == "CheckDelegationSync":
         return (who, "delegation INSYNC") if result is True else ("", "")
     if step == "ReleaseChildren":
         assert isinstance(result, dict)

@@ -1,9 +1,11 @@
-"""Runs the real handlers in-process, the way Lambda would run the SAM-built function.
+"""Runs the real handlers in-process, the way Lambda runs the SAM-built functions.
 
-Each function is imported once (its cold start) from its CodeUri, as a module of its own, with
-its own environment variables in place, so its settings are validated exactly as in Lambda.
-Invocations are serialised: os.environ is process-wide, and orgdns's handlers never wait
-inside a Lambda (the state machines do), so nothing is lost.
+Like Lambda, each function has a pool of *containers*: an invocation takes an idle one, or
+cold-starts a new one by importing the handler's module afresh from its CodeUri with the
+function's environment variables in place (so its settings are validated exactly as in Lambda).
+One container serves one invocation at a time; invocations of different containers run
+concurrently. Environment variables are set only during a cold start, which is serialised,
+since os.environ is process-wide: orgdns's handlers read their configuration at cold start only.
 """
 
 import importlib.util
@@ -54,16 +56,19 @@ class Invocation:
     result: Any
     error: BaseException | None
     sim_time: float
+    cold_start: bool
 
 
 class HandlerRuntime:
-    def __init__(self, functions: dict[str, FunctionSpec], log_level: str = "ERROR") -> None:
+    def __init__(self, functions: dict[str, FunctionSpec], log_level: str = "CRITICAL") -> None:
         self._by_name: dict[str, FunctionSpec] = {}
         self._functions = functions
-        self._modules: dict[str, ModuleType] = {}
-        self._lock = threading.RLock()
+        self._idle: dict[str, list[ModuleType]] = {}
+        self._lock = threading.Lock()  # guards the pools
+        self._cold_start_lock = threading.Lock()  # os.environ is process-wide
         self._log_level = log_level
-        self.cold_start_seconds: dict[str, float] = {}
+        self._containers = 0
+        self.cold_start_seconds: dict[str, list[float]] = {}
         self.listeners: list[Callable[[Invocation], None]] = []
         self.clock: Callable[[], float] = lambda: 0.0
 
@@ -83,12 +88,12 @@ class HandlerRuntime:
             os.environ.clear()
             os.environ.update(saved)
 
-    def _module(self, spec: FunctionSpec) -> ModuleType:
-        module = self._modules.get(spec.logical_id)
-        if module is None:
-            file_name, _ = spec.handler.rsplit(".", 1)
-            path = spec.code_uri / (file_name.replace(".", "/") + ".py")
-            name = f"orgdns_function_{spec.code_uri.name}"
+    def _cold_start(self, spec: FunctionSpec) -> ModuleType:
+        file_name, _ = spec.handler.rsplit(".", 1)
+        path = spec.code_uri / (file_name.replace(".", "/") + ".py")
+        with self._cold_start_lock, self._environment(spec):
+            self._containers += 1
+            name = f"orgdns_function_{spec.code_uri.name}_{self._containers}"
             started = time.perf_counter()
             module_spec = importlib.util.spec_from_file_location(name, path)
             if module_spec is None or module_spec.loader is None:
@@ -96,15 +101,28 @@ class HandlerRuntime:
             module = importlib.util.module_from_spec(module_spec)
             sys.modules[name] = module
             module_spec.loader.exec_module(module)
-            self.cold_start_seconds[spec.logical_id] = time.perf_counter() - started
-            self._modules[spec.logical_id] = module
+            self.cold_start_seconds.setdefault(spec.logical_id, []).append(time.perf_counter() - started)
         return module
+
+    @contextmanager
+    def _container(self, spec: FunctionSpec) -> Iterator[tuple[ModuleType, bool]]:
+        with self._lock:
+            idle = self._idle.setdefault(spec.logical_id, [])
+            module = idle.pop() if idle else None
+        cold = module is None
+        if module is None:
+            module = self._cold_start(spec)
+        try:
+            yield module, cold
+        finally:
+            with self._lock:
+                self._idle[spec.logical_id].append(module)
 
     def invoke(self, function_name: str, event: Any) -> Any:
         """Run the handler; its exceptions propagate (the glue turns them into Lambda errors)."""
         spec = self._by_name[function_name]
-        with self._lock, self._environment(spec):
-            handler = getattr(self._module(spec), spec.handler.rsplit(".", 1)[1])
+        with self._container(spec) as (module, cold):
+            handler = getattr(module, spec.handler.rsplit(".", 1)[1])
             context = FakeContext(
                 function_name=function_name,
                 memory_limit_in_mb=spec.memory,
@@ -120,7 +138,7 @@ class HandlerRuntime:
                 raise
             finally:
                 invocation = Invocation(
-                    function_name, spec.logical_id.removesuffix("Function"), event, result, error, self.clock()
+                    function_name, spec.logical_id.removesuffix("Function"), event, result, error, self.clock(), cold
                 )
                 for listener in self.listeners:
                     listener(invocation)

@@ -364,12 +364,6 @@ def test_live_certificates_lists_pending_validation_ones(acm_client):
     assert acm.live_certificates() == [(arn, ZONE, "PENDING_VALIDATION")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug (latent): Acm.request passes SubjectAlternativeNames=[] to RequestCertificate, which botocore "
-    "refuses (min length 1) with a ParamValidationError; unreachable today because certificate_names always "
-    "adds the wildcard",
-)
 def test_request_without_alternative_names_requests_a_single_name_certificate(acm_client):
     acm = Acm(acm_client)
     arn = acm.request(ZONE, [], "token-1")
@@ -599,11 +593,6 @@ def test_calls_through_a_member_session_land_in_the_member_account(sessions, cli
     assert in_management == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: clients.py Sessions.set_session_name keeps a 1-character execution name, but STS requires "
-    "RoleSessionName of 2-64 characters, so every AssumeRole of a run named e.g. 'x' fails (ParamValidationError)",
-)
 def test_a_one_character_execution_name_still_enters_the_member_account(sessions):
     sessions.set_session_name("x")
 

@@ -165,11 +165,6 @@ def test_other_events_are_unsupported(create_account_result, source, name):
     assert (caught.value.reason, caught.value.field) == ("UnsupportedEvent", "detail.eventName")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: request.py parse_account_event passes a non-string accountName straight into AccountEvent, so "
-    "pydantic raises ValidationError instead of RequestRejected('MalformedEvent'); the run ends Failed, not Rejected",
-)
 def test_non_string_account_name_is_a_malformed_event(create_managed_account):
     managed_status(create_managed_account)["account"]["accountName"] = 5
 
@@ -346,10 +341,5 @@ def test_no_naming_rule_gives_nothing():
     assert naming_rule_name("", "111122223333", "staging") is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: request.py naming_rule_name returns None whenever the account name sanitises to nothing, even "
-    "for a rule that only uses {account_id}; such an account is Skipped instead of getting its subdomain",
-)
 def test_account_id_rule_does_not_depend_on_the_account_name():
     assert naming_rule_name("{account_id}.example.org", "111122223333", "***") == "111122223333.example.org"

@@ -216,7 +216,7 @@ MANAGEMENT_ACTIONS = {
         "route53:ChangeResourceRecordSets",
     },
     # GetChange of a delegation written into a root zone
-    "CheckChangeFunction": {ASSUME, "route53:GetChange"},
+    "CheckDelegationSyncFunction": {ASSUME, "route53:GetChange"},
     # the old parent may be a root zone; registry.all(), get() and put()
     "ReleaseChildrenFunction": {
         ASSUME,
@@ -440,3 +440,14 @@ def test_managed_account_created_rule_matches_a_succeeded_create_managed_account
     assert pattern.matches_event(event)
     assert not pattern.matches_event(failed(event, ["createManagedAccountStatus"]))
     assert not pattern.matches_event(load_event("create-account-result.json"))
+
+
+# SNS encrypts the status topic with the AWS-managed key: publishing needs these through SNS only.
+IMPLIED = {"PublishStatusFunction": {"kms:GenerateDataKey", "kms:Decrypt"}}
+
+
+@pytest.mark.parametrize("function", sorted(FUNCTIONS))
+def test_function_policy_grants_nothing_its_step_does_not_call(function):
+    extra = granted(function) - MANAGEMENT_ACTIONS[function] - IMPLIED.get(function, set())
+
+    assert not extra, f"{function} may call {sorted(extra)}, which its step never calls"

@@ -33,6 +33,7 @@ class ManualInput(BaseModel):
         default=None,
         description="Regions to request certificates in. us-east-1 is added for an edge custom domain.",
         max_length=20,
+        json_schema_extra={"items": {"type": "string", "pattern": REGION_PATTERN}},
     )
     extra_names: list[str] | None = Field(
         default=None,
@@ -43,7 +44,9 @@ class ManualInput(BaseModel):
         default=None, description="Create an API Gateway custom domain for the zone name."
     )
     custom_domain_region: str | None = Field(
-        default=None, description="Region of a regional custom domain. Default: the first certificate Region."
+        default=None,
+        description="Region of a regional custom domain. Default: the first certificate Region.",
+        json_schema_extra={"pattern": REGION_PATTERN},
     )
     ns_ttl: int | None = Field(default=None, ge=0, le=172800, description="TTL of the zone's NS records, seconds.")
 
@@ -143,7 +146,7 @@ def parse_account_event(raw: dict[str, Any]) -> AccountEvent:
             trigger=Trigger.CREATE_MANAGED_ACCOUNT,
             event_id=event_id,
             account_id=account_id if isinstance(account_id, str) else None,
-            account_name=status["account"].get("accountName"),
+            account_name=_account_name(status["account"].get("accountName")),
             succeeded=succeeded,
             failure_reason=str(status.get("message") or status.get("state") or "unknown"),
         )
@@ -152,6 +155,16 @@ def parse_account_event(raw: dict[str, Any]) -> AccountEvent:
         f"orgdns does not handle {raw.get('source')!r} {name!r} events "
         "(expected aws.organizations CreateAccountResult or aws.controltower CreateManagedAccount)",
         "detail.eventName",
+    )
+
+
+def _account_name(value: object) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise RequestRejected(
+        "MalformedEvent",
+        f"detail.serviceEventDetails.createManagedAccountStatus.account.accountName must be a string, got {value!r}",
+        "detail.serviceEventDetails.createManagedAccountStatus.account.accountName",
     )
 
 
@@ -206,7 +219,9 @@ def naming_rule_name(rule: str, account_id: str, account_name: str) -> str | Non
     """``{account_name}.example.org`` -> ``staging.example.org`` (names made DNS-safe)."""
     if not rule:
         return None
-    label = re.sub(r"[^a-z0-9-]+", "-", account_name.lower()).strip("-")[:63].strip("-")
-    if not label:
-        return None
-    return rule.replace("{account_name}", label).replace("{account_id}", account_id)
+    if "{account_name}" in rule:
+        label = re.sub(r"[^a-z0-9-]+", "-", account_name.lower()).strip("-")[:63].strip("-")
+        if not label:
+            return None
+        rule = rule.replace("{account_name}", label)
+    return rule.replace("{account_id}", account_id)

@@ -61,7 +61,7 @@ class Acm:
         with _acm_errors():
             response = self._client.request_certificate(
                 DomainName=domain_name,
-                SubjectAlternativeNames=alternative_names,
+                **({"SubjectAlternativeNames": alternative_names} if alternative_names else {}),
                 ValidationMethod="DNS",
                 IdempotencyToken=idempotency_token,
                 Options={"CertificateTransparencyLoggingPreference": "ENABLED"},

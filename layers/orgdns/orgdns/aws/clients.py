@@ -72,8 +72,7 @@ class Sessions:
     def set_session_name(self, name: str) -> None:
         """Name assumed-role sessions after the execution, so CloudTrail ties calls to a run."""
         cleaned = "".join(ch if ch.isalnum() or ch in "+=,.@-_" else "-" for ch in name)[:64]
-        if cleaned:
-            self._session_name = cleaned
+        self._session_name = cleaned if len(cleaned) >= 2 else f"orgdns-{cleaned}"  # STS: 2 to 64
 
     def _member_credentials(self, account_id: str) -> dict[str, str]:
         key = (account_id, self._session_name)
