@@ -146,6 +146,7 @@ def cold_imports(repeats: int = 5) -> dict[str, float]:
         "ORGDNS_MANAGEMENT_ACCOUNT_ID": "123456789012",
         "AWS_REGION": "us-east-1",
         "ORGDNS_REGISTRY_TABLE": "orgdns-registry",
+        "ORGDNS_RATE_LIMIT_TABLE": "orgdns-rate-limit",
         "ORGDNS_STATUS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:t",
         "ORGDNS_SUBDOMAIN_WORKFLOW_ARN": "arn:aws:states:us-east-1:123456789012:stateMachine:w",
         "AWS_LAMBDA_FUNCTION_NAME": "orgdns-bench",  # as in Lambda: Tracer imports the X-Ray SDK

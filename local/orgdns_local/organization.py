@@ -14,13 +14,16 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
+from unittest.mock import patch
 
 import boto3
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.moto_api._internal import mock_random
 
+from orgdns.aws import ratelimit
 from orgdns_local.moto_glue import patches as glue
 from orgdns_local.moto_glue.calls import ApiCallRecorder, FaultPlan, FaultRule
 from orgdns_local.moto_glue.clock import SimClock
@@ -143,6 +146,13 @@ class LocalOrganization:
             apigw_regional_pending_seconds=timing.apigw_regional_pending_seconds,
         )
         self._stack.callback(glue.install(ctx))
+        # orgdns paces its Route 53 requests per account (orgdns.aws.ratelimit): on the
+        # simulated clock, so a run that waits for the next second's budget costs no real time.
+        self._stack.enter_context(
+            patch.object(
+                ratelimit, "time", SimpleNamespace(time=lambda: self.clock.now().timestamp(), sleep=self.clock.sleep)
+            )
+        )
         with self.calls.ignored():
             self._build_control_plane()
             self._build_organization()

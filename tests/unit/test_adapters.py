@@ -517,6 +517,7 @@ def sessions(aws):
         management_account_id=MANAGEMENT,
         home_region="us-east-1",
         registry_table="orgdns-registry",
+        rate_limit_table="orgdns-rate-limit",
         status_topic_arn=f"arn:aws:sns:us-east-1:{MANAGEMENT}:orgdns-status",
         member_role_name="OrgDnsMemberRole",
     )

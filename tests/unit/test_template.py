@@ -198,6 +198,7 @@ MANAGEMENT_ACTIONS = {
     # organizations().account(); registry.all(); root_zones() finds roots by name; records_at in
     # the parent, a root zone in this account; records_at in a member parent
     "ResolveRequestFunction": {
+        "dynamodb:UpdateItem",
         ASSUME,
         "organizations:DescribeAccount",
         "organizations:ListTagsForResource",
@@ -206,9 +207,10 @@ MANAGEMENT_ACTIONS = {
         "route53:ListResourceRecordSets",
     },
     # the zone is in the member account; registry.all() and put()
-    "CreateZoneFunction": {ASSUME, "dynamodb:Scan", "dynamodb:PutItem"},
+    "CreateZoneFunction": {"dynamodb:UpdateItem", ASSUME, "dynamodb:Scan", "dynamodb:PutItem"},
     # NS records in the parent, which is a root zone here or a member's zone
     "DelegateFunction": {
+        "dynamodb:UpdateItem",
         ASSUME,
         "dynamodb:Scan",
         "dynamodb:PutItem",
@@ -216,9 +218,10 @@ MANAGEMENT_ACTIONS = {
         "route53:ChangeResourceRecordSets",
     },
     # GetChange of a delegation written into a root zone
-    "CheckDelegationSyncFunction": {ASSUME, "route53:GetChange"},
+    "CheckDelegationSyncFunction": {"dynamodb:UpdateItem", ASSUME, "route53:GetChange"},
     # the old parent may be a root zone; registry.all(), get() and put()
     "ReleaseChildrenFunction": {
+        "dynamodb:UpdateItem",
         ASSUME,
         "dynamodb:Scan",
         "dynamodb:GetItem",
@@ -230,6 +233,7 @@ MANAGEMENT_ACTIONS = {
     "RequestCertificatesFunction": {ASSUME},
     # validation CNAMEs for names under a root zone go into the root zone
     "WriteValidationRecordsFunction": {
+        "dynamodb:UpdateItem",
         ASSUME,
         "dynamodb:Scan",
         "dynamodb:PutItem",
@@ -239,7 +243,7 @@ MANAGEMENT_ACTIONS = {
     },
     "CheckCertificatesFunction": {ASSUME},
     # API Gateway and alias records in the member account
-    "CreateCustomDomainFunction": {ASSUME, "dynamodb:Scan", "dynamodb:PutItem"},
+    "CreateCustomDomainFunction": {"dynamodb:UpdateItem", ASSUME, "dynamodb:Scan", "dynamodb:PutItem"},
     "CheckCustomDomainFunction": {ASSUME},
     # registry.get() and put(), then SNS
     "PublishStatusFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "sns:Publish"},

@@ -37,6 +37,8 @@ class Settings(BaseModel):
     naming_rule: str = ""
     tag_prefix: str = "orgdns:"
     subdomain_workflow_arn: str = ""
+    rate_limit_table: str = Field(min_length=3)
+    route53_requests_per_second: int = Field(default=2, ge=1, le=5)
 
     @field_validator("default_certificate_regions")
     @classmethod
@@ -72,6 +74,8 @@ class Settings(BaseModel):
             "naming_rule": environ.get("ORGDNS_NAMING_RULE", ""),
             "tag_prefix": environ.get("ORGDNS_TAG_PREFIX", "orgdns:"),
             "subdomain_workflow_arn": environ.get("ORGDNS_SUBDOMAIN_WORKFLOW_ARN", ""),
+            "rate_limit_table": environ.get("ORGDNS_RATE_LIMIT_TABLE", ""),
+            "route53_requests_per_second": environ.get("ORGDNS_ROUTE53_REQUESTS_PER_SECOND", "2"),
         }
         try:
             return cls.model_validate(raw)
@@ -94,6 +98,8 @@ _ENV_NAMES = {
     "naming_rule": "ORGDNS_NAMING_RULE",
     "tag_prefix": "ORGDNS_TAG_PREFIX",
     "subdomain_workflow_arn": "ORGDNS_SUBDOMAIN_WORKFLOW_ARN",
+    "rate_limit_table": "ORGDNS_RATE_LIMIT_TABLE",
+    "route53_requests_per_second": "ORGDNS_ROUTE53_REQUESTS_PER_SECOND",
 }
 
 

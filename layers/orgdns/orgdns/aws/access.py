@@ -6,6 +6,7 @@ from orgdns.aws.acm import Acm
 from orgdns.aws.apigateway import ApiGateway
 from orgdns.aws.clients import Sessions, translate
 from orgdns.aws.organizations import Organizations
+from orgdns.aws.ratelimit import Route53RateLimiter
 from orgdns.aws.registry import Registry
 from orgdns.aws.route53 import Route53
 from orgdns.aws.sns import StatusTopic
@@ -21,7 +22,12 @@ class AwsAccess:
         self.sessions = Sessions(settings)
 
     def route53(self, account_id: str) -> Route53:
-        return Route53(self.sessions.client("route53", account_id, "us-east-1"))
+        limiter = Route53RateLimiter(
+            self.sessions.home_client("dynamodb"),
+            self.settings.rate_limit_table,
+            self.settings.route53_requests_per_second,
+        )
+        return Route53(self.sessions.client("route53", account_id, "us-east-1"), lambda: limiter.acquire(account_id))
 
     def acm(self, account_id: str, region: str) -> Acm:
         return Acm(self.sessions.client("acm", account_id, region))

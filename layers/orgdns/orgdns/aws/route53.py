@@ -1,6 +1,6 @@
 """Route 53: hosted zones, record sets and change status in one account."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -37,13 +37,15 @@ class Route53:
     """One account's Route 53. Route 53 allows 5 requests per second per account, all APIs
     together; errors surface as ``Route53Throttling`` for the state machine to back off."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, pace: Callable[[], None] = lambda: None) -> None:
         self._client = client
+        self._pace = pace  # called before every request: the account's shared request budget
 
     def find_zones(self, name: str) -> list[HostedZone]:
         """Public hosted zones named exactly ``name`` (ListHostedZonesByName is sorted by name)."""
         found = []
         with _route53_errors():
+            self._pace()
             page = self._client.list_hosted_zones_by_name(DNSName=fqdn(name), MaxItems="100")
         for zone in page.get("HostedZones", []):
             if bare(zone["Name"]) != name:
@@ -60,6 +62,7 @@ class Route53:
         (HostedZoneAlreadyExists), so a retried or rerun step finds the zone it made before.
         """
         try:
+            self._pace()
             response = self._client.create_hosted_zone(
                 Name=name,
                 CallerReference=caller_reference,
@@ -81,6 +84,7 @@ class Route53:
     def name_servers(self, zone_id: str) -> list[str] | None:
         """The zone's delegation set, or None when the zone does not exist."""
         try:
+            self._pace()
             response = self._client.get_hosted_zone(Id=zone_id)
         except ClientError as exc:
             if error_code(exc) == "NoSuchHostedZone":
@@ -91,6 +95,7 @@ class Route53:
     def records_at(self, zone_id: str, name: str) -> list[RecordSpec]:
         """Every record set named exactly ``name`` in the zone (all types)."""
         with _route53_errors():
+            self._pace()
             response = self._client.list_resource_record_sets(
                 HostedZoneId=zone_id, StartRecordName=fqdn(name), MaxItems="20"
             )
@@ -117,6 +122,7 @@ class Route53:
         """
         batch = [{"Action": action, "ResourceRecordSet": _to_rrset(record)} for action, record in changes]
         with _route53_errors():
+            self._pace()
             response = self._client.change_resource_record_sets(
                 HostedZoneId=zone_id, ChangeBatch={"Comment": comment[:256], "Changes": batch}
             )
@@ -125,6 +131,7 @@ class Route53:
     def change_in_sync(self, change_id: str) -> bool:
         """GetChange: INSYNC once every Route 53 name server has the change (usually < 60 s)."""
         with _route53_errors():
+            self._pace()
             response = self._client.get_change(Id=change_id)
         return bool(response["ChangeInfo"]["Status"] == "INSYNC")
 
