@@ -78,6 +78,10 @@ def publish(outcome: str, next_state: str, catch: bool = True) -> dict:
 
 def poll(name: str, first: int, cap: int, wait: str) -> dict[str, dict]:
     """Polling with growing intervals: first, 2*first, ... up to cap (Pass + MathAdd doubles)."""
+    steps = first
+    while steps < cap:
+        steps *= 2
+    assert steps == cap, f"{name}: the cap ({cap}) must be first ({first}) doubled a whole number of times"
     return {
         f"Start{name}Polling": {
             "Type": "Pass",
@@ -103,8 +107,8 @@ def poll(name: str, first: int, cap: int, wait: str) -> dict[str, dict]:
     }
 
 
-CERT_FIRST, CERT_CAP = 15, 120
-DOMAIN_FIRST, DOMAIN_CAP, DOMAIN_MAX_POLLS = 60, 200, 45  # 40-minute edge domain: ~14 polls
+CERT_FIRST, CERT_CAP = 15, 240  # an unanswered ActionRequired polls until ACM times out (72 h)
+DOMAIN_FIRST, DOMAIN_CAP, DOMAIN_MAX_POLLS = 50, 200, 45  # a 40-minute edge domain: 14 polls, lag <= 200 s
 
 states: dict[str, dict] = {
     "Start": {"Type": "Pass", "Parameters": {"input.$": "$"}, "Next": "ResolveRequest"},

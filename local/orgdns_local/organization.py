@@ -23,12 +23,13 @@ from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.moto_api._internal import mock_random
 
+from orgdns import status
 from orgdns.aws import ratelimit
 from orgdns_local.moto_glue import patches as glue
 from orgdns_local.moto_glue.calls import ApiCallRecorder, FaultPlan, FaultRule
 from orgdns_local.moto_glue.clock import SimClock
 from orgdns_local.moto_glue.dns import EmulatedDns
-from orgdns_local.runtime import HandlerRuntime, Invocation
+from orgdns_local.runtime import EMULATOR_ENVIRONMENT, HandlerRuntime, Invocation
 from orgdns_local.scenario import (
     CreateAccount,
     FaultInput,
@@ -98,6 +99,7 @@ class LocalOrganization:
         self.status_times: dict[str, float] = {}
         self._answered: set[str] = set()
         self.invocation_counts: Counter[str] = Counter()
+        self._fault_names: list[tuple[FaultRule, str | None, str | None]] = []
         self._stack = ExitStack()
         self._session = boto3.Session()
         self._clients: dict[tuple[str, str, str], Any] = {}
@@ -121,6 +123,8 @@ class LocalOrganization:
             "AWS_SESSION_TOKEN": "testing",
             "AWS_DEFAULT_REGION": HOME,
             "MOTO_ALLOW_NONEXISTENT_REGION": "true",
+            **EMULATOR_ENVIRONMENT,  # Powertools reads some of these at invocation time
+            "POWERTOOLS_LOG_LEVEL": self._log_level,
         }.items():
             self._stack.callback(_restore_env, key, os.environ.get(key))
             os.environ[key] = value
@@ -152,6 +156,10 @@ class LocalOrganization:
             patch.object(
                 ratelimit, "time", SimpleNamespace(time=lambda: self.clock.now().timestamp(), sleep=self.clock.sleep)
             )
+        )
+        # Status documents carry the simulated time, like everything else a run reports.
+        self._stack.enter_context(
+            patch.object(status, "datetime", SimpleNamespace(now=lambda tz=None: self.clock.now()))
         )
         with self.calls.ignored():
             self._build_control_plane()
@@ -254,7 +262,9 @@ class LocalOrganization:
                 if zone.top_level:
                     self.top_level.append((account_id, zone_id))
         for fault in self.scenario.faults:
-            self.faults.add(self._fault_rule(fault))
+            rule = self._fault_rule(fault)
+            self._fault_names.append((rule, fault.account, fault.target_account))
+            self.faults.add(rule)
 
     def _create_zone(self, account_id: str, zone: ZoneInput) -> str:
         route53 = self.client("route53", account_id)
@@ -294,17 +304,26 @@ class LocalOrganization:
             organizations.tag_resource(ResourceId=account_id, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
         self.accounts[name] = account_id
         self.progress.names[account_id] = name
+        for rule, account, target in self._fault_names:  # faults may name accounts created later
+            if account == name:
+                rule.account_id = account_id
+            if target == name:
+                rule.target_account_id = account_id
         self.faults.account_created(account_id, self.clock.elapsed())
         return account_id
+
+    def _account_ref(self, name: str | None) -> str | None:
+        """An account name's id; until that account exists, a value no call carries."""
+        if name is None:
+            return None
+        return self.accounts.get(name, name if re.fullmatch(r"\d{12}", name) else f"(not yet created: {name})")
 
     def _fault_rule(self, fault: FaultInput) -> FaultRule:
         return FaultRule(
             service=fault.service,
             operation=fault.operation,
-            account_id=self.accounts.get(fault.account, fault.account) if fault.account else None,
-            target_account_id=self.accounts.get(fault.target_account, fault.target_account)
-            if fault.target_account
-            else None,
+            account_id=self._account_ref(fault.account),
+            target_account_id=self._account_ref(fault.target_account),
             domain=fault.domain,
             error_code=fault.error,
             message=fault.message or FAULT_MESSAGES.get(fault.error, fault.error),
@@ -318,11 +337,11 @@ class LocalOrganization:
 
     def play(self) -> None:
         """Run the steps in order on the simulated clock, then let every run finish."""
-        reactions = [step for step in self.scenario.steps if step.on_action_required]
+        reactions = [step for step in self.scenario.steps if step.answer_action_required]
         with self.clock.participant("driver"):
             for step in self.scenario.steps:
-                if step.on_action_required:
-                    continue
+                if step.answer_action_required:
+                    continue  # a standing reaction, not a step in the story's order
                 self._wait_for(step, reactions)
                 self._run(step)
             while self._runs_in_progress() or self._react(reactions):
@@ -349,7 +368,7 @@ class LocalOrganization:
                 continue
             account = self.progress.names.get(str(message.document.get("accountId")), "")
             for step in reactions:
-                if step.on_action_required == account:
+                if step.answer_action_required and step.answer_action_required.account == account:
                     self._answered.add(message.message_id)
                     self._answer(message)
                     answered = True
@@ -357,7 +376,8 @@ class LocalOrganization:
 
     def _answer(self, message: StatusMessage) -> None:
         for record in message.document.get("actionRequired", []):
-            found = self._outside_zone(record["name"])
+            with self.calls.ignored():
+                found = self._outside_zone(record["name"])
             if found is None:
                 self.progress(self.clock.elapsed(), "human", f"cannot add {record['name']}: no outside zone holds it")
                 continue

@@ -1,4 +1,4 @@
-"""The JSON report of a local run (schema: docs/local-report.md) and its readable summary."""
+"""The JSON report of a local run (schema: docs/local-organization.md) and its readable summary."""
 
 import json
 from collections import Counter

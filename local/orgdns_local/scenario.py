@@ -97,7 +97,6 @@ class TagAccount(Strict):
 class Step(Strict):
     at: float | None = None  # not before this many simulated seconds
     after_runs: bool = False  # not before every execution started so far has ended
-    on_action_required: str | None = None  # when an ActionRequired status for this account is published
     create_account: CreateAccount | None = None
     start_execution: StartExecution | None = None
     send_event: SendEvent | None = None

@@ -49,3 +49,22 @@ def test_changes_are_pending_until_propagated(glue: Glue) -> None:
     glue.clock.advance(1)
     info = client("route53").get_change(Id=change["Id"])["ChangeInfo"]
     assert info == {**change, "Status": "INSYNC"}
+
+
+def test_a_caller_reference_creates_one_zone_only(glue: Glue) -> None:
+    import pytest
+    from botocore.exceptions import ClientError
+
+    create_zone("team.example.com")
+    with pytest.raises(ClientError) as caught:
+        create_zone("team.example.com")
+    assert caught.value.response["Error"]["Code"] == "HostedZoneAlreadyExists"
+    assert len(client("route53").list_hosted_zones()["HostedZones"]) == 1
+    create_zone("team.example.com", account=MEMBER)  # references are per account
+
+
+def test_soa_names_the_zones_own_primary_server(glue: Glue) -> None:
+    zone = create_zone("team.example.com")
+    records = client("route53").list_resource_record_sets(HostedZoneId=zone["HostedZone"]["Id"])
+    soa = next(r for r in records["ResourceRecordSets"] if r["Type"] == "SOA")["ResourceRecords"][0]["Value"]
+    assert soa == f"{zone['DelegationSet']['NameServers'][0]}. hostmaster.example.com. 1 7200 900 1209600 86400"

@@ -68,3 +68,20 @@ def test_certificate_failure_ends_failed_with_acm_reason():
     issued = {(c["type"], c.get("region")): c for c in documents[0]["conditions"]}
     assert issued[("CertificateIssued", "us-east-1")]["status"] == "False"
     assert issued[("Delegated", None)]["status"] == "True"
+
+
+def test_a_fault_may_name_an_account_created_later():
+    report = play(
+        [ACCOUNT, {"create_account": {"name": "other", "tags": {"orgdns:subdomain": "other.example.org"}}}],
+        faults=[
+            {
+                "service": "route53",
+                "operation": "CreateHostedZone",
+                "account": "other",
+                "error": "Throttling",
+                "count": 1,
+            }
+        ],
+    )
+    assert [f["account"] for f in report["faultsInjected"]] == ["other"]
+    assert [d["outcome"] for d in statuses(report)] == ["Succeeded", "Succeeded"]

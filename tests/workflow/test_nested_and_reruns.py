@@ -55,3 +55,34 @@ def test_rerun_and_duplicate_delivery_change_nothing():
     assert calls["acm"].get("RequestCertificate") == 1
     assert calls["route53"].get("ChangeResourceRecordSets") == 2  # NS TTL, validation record: first run only
     assert report["apiCalls"]["management"]["route53"].get("ChangeResourceRecordSets") == 1
+
+
+def test_two_runs_racing_for_one_account_make_one_zone_and_one_certificate():
+    """Control Tower's Account Factory emits CreateAccountResult and CreateManagedAccount."""
+    managed = {
+        "id": "ct-event-1",
+        "source": "aws.controltower",
+        "detail-type": "AWS Service Event via CloudTrail",
+        "detail": {
+            "eventName": "CreateManagedAccount",
+            "serviceEventDetails": {
+                "createManagedAccountStatus": {
+                    "account": {"accountName": "factory", "accountId": "${account:factory}"},
+                    "state": "SUCCEEDED",
+                }
+            },
+        },
+    }
+    report = play(
+        [
+            {"create_account": {"name": "factory", "tags": {"orgdns:subdomain": "factory.example.org"}}},
+            {"send_event": {"event": managed}},
+        ]
+    )
+    assert sorted(e["status"] for e in report["executions"]) == ["SUCCEEDED", "SUCCEEDED"]
+    assert [d["outcome"] for d in statuses(report)] == ["Succeeded", "Succeeded"]
+    factory = next(a for a in report["accounts"].values() if a["name"] == "factory")
+    assert len(factory["hostedZones"]) == 1
+    assert len(factory["certificates"]) == 1
+    root = zone_records(report, "management", "example.org")
+    assert ns_names(root) == ["example.org", "factory.example.org"]

@@ -49,6 +49,7 @@ from moto.events.models import Rule, events_backends
 from moto.events.utils import EventTemplateParser
 from moto.iam.models import get_account_id_from
 from moto.moto_api._internal import mock_random
+from moto.route53.exceptions import Route53ClientError
 from moto.route53.models import ROUTE53_ID_CHOICE, FakeZone, Route53Backend
 from moto.route53.responses import Route53
 from moto.stepfunctions.parser import models as sfn_models
@@ -463,7 +464,8 @@ def _patch_route53(ctx: GlueContext, patches: _Patches) -> None:
     moto/route53/models.py), so a delegation to the wrong zone is indistinguishable from a right
     one; and ChangeInfo is always INSYNC, with a fixed Id, and GetChange returns an Id without the
     "/change/" prefix (moto/route53/responses.py). Patched: `Route53Backend.create_hosted_zone`
-    replaces the default delegation set's name servers (and the apex NS and SOA records) with four
+    refuses a CallerReference it has seen (HostedZoneAlreadyExists, as AWS does: moto creates a
+    second zone), replaces the default delegation set's name servers (and the apex NS and SOA records) with four
     derived from the zone id, distinct from those of any other zone of the same name; the
     responses `create_hosted_zone` and `change_resource_record_sets` return a new change, PENDING
     until `ctx.route53_propagation_seconds` of simulated time have passed, and `get_change`
@@ -505,6 +507,9 @@ def _patch_route53(ctx: GlueContext, patches: _Patches) -> None:
     original_create = Route53Backend.create_hosted_zone
 
     def create_hosted_zone(self: Route53Backend, *args: Any, **kwargs: Any) -> FakeZone:
+        reference = kwargs.get("caller_reference", args[2] if len(args) > 2 else None)
+        if reference and any(z.caller_reference == reference for z in self.zones.values()):
+            raise HostedZoneAlreadyExists(reference)
         zone = original_create(self, *args, **kwargs)
         if zone.delegation_set is not None and not zone.delegation_set.id:
             _assign_name_servers(zone)
@@ -514,6 +519,14 @@ def _patch_route53(ctx: GlueContext, patches: _Patches) -> None:
     patches.set(Route53, "change_resource_record_sets", with_new_change(Route53.change_resource_record_sets))
     patches.set(Route53, "get_change", get_change)
     patches.set(Route53Backend, "create_hosted_zone", create_hosted_zone)
+
+
+class HostedZoneAlreadyExists(Route53ClientError):
+    def __init__(self, reference: str) -> None:
+        super().__init__(
+            "HostedZoneAlreadyExists",
+            f"A hosted zone has already been created with the specified caller reference: {reference}",
+        )
 
 
 _NS_DOMAINS = ("com", "net", "org", "co.uk")
@@ -542,7 +555,9 @@ def _assign_name_servers(zone: FakeZone) -> None:
         if normalise(rrset.name) == apex and rrset.type == "NS":
             rrset.records = list(servers)
         elif normalise(rrset.name) == apex and rrset.type == "SOA":
-            rrset.records = [f"{servers[0]}. " + str(rrset.records[0]).split(" ", 1)[1]]
+            record = rrset.records[0]  # moto creates it as {"Value": ...}, and lists records as strings
+            text = record["Value"] if isinstance(record, dict) else str(record)
+            rrset.records = [f"{servers[0]}. " + text.split(" ", 1)[1]]
 
 
 # -- 5. ACM validation through the emulated DNS -------------------------------------------------

@@ -5,9 +5,10 @@ tool in the account. Twenty accounts created at once means twenty runs writing i
 parent zone's account; a client-side limiter in each Lambda container cannot see the others. So
 each request first takes a token from a counter in DynamoDB, one item per account and second
 (``route53#<account>#<epoch second>``, expiring after a minute): at most ``per_second`` requests
-per fixed second, which keeps any sliding second under ``2 * per_second``. A request that finds
-its second full waits for the next one (pacing, not polling: at most ``max_wait_seconds`` in
-all); past that it raises ``Route53Throttling`` and the state machine backs off with jitter.
+per fixed second, so no sliding second sees more than ``2 * per_second``. A request that finds
+its second full waits for the next one: pacing, not polling, and at most ``max_wait_seconds``, so
+a step's few requests stay well inside the function's timeout. Past that it raises
+``Route53Throttling`` and the state machine backs off with jitter.
 """
 
 import random
@@ -23,7 +24,7 @@ _TTL_SECONDS = 60
 
 
 class Route53RateLimiter:
-    def __init__(self, client: Any, table: str, per_second: int, max_wait_seconds: float = 10.0) -> None:
+    def __init__(self, client: Any, table: str, per_second: int, max_wait_seconds: float = 5.0) -> None:
         self._client = client
         self._table = table
         self._per_second = per_second
@@ -32,6 +33,7 @@ class Route53RateLimiter:
     def acquire(self, account_id: str) -> None:
         """Block until this account has a Route 53 request to spare in the current second."""
         waited = 0.0
+        attempt = 0
         while True:
             now = time.time()
             second = int(now)
@@ -42,7 +44,10 @@ class Route53RateLimiter:
                     f"orgdns's Route 53 budget for account {account_id} ({self._per_second} requests per second) "
                     f"stayed used up for {waited:.0f} s"
                 )
-            delay = second + 1 - now + random.uniform(0, 0.5)  # noqa: S311 - jitter, not secrecy
+            # Next second at the earliest; the more often this request lost, the wider it spreads
+            # (full jitter), so many waiting runs do not all retry at the same instant.
+            attempt += 1
+            delay = second + 1 - now + random.uniform(0, min(2.0**attempt, 8.0))  # noqa: S311 - jitter
             time.sleep(delay)
             waited += delay
 

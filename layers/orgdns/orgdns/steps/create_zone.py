@@ -10,8 +10,11 @@ from orgdns.zones import children_to_adopt
 
 
 def caller_reference(plan: Plan) -> str:
-    """Derived from the request, so a retried or rerun step never creates a second zone."""
-    digest = hashlib.sha256(f"{plan.account_id}/{plan.zone_name}/{plan.request_id}".encode()).hexdigest()
+    """Derived from what is asked for (this account's zone of this name), not from the run: a
+    retried step, a rerun, or two runs racing for one account (Control Tower's CreateAccountResult
+    and CreateManagedAccount arrive together) all send the same reference, and Route 53 creates
+    one zone for it."""
+    digest = hashlib.sha256(f"{plan.account_id}/{plan.zone_name}".encode()).hexdigest()
     return f"orgdns-{digest[:40]}"
 
 

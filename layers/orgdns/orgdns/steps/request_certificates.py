@@ -7,8 +7,10 @@ from orgdns.certificates import covers_exactly
 from orgdns.models import CertificateRef, CertificatesResult, WorkflowState
 
 
-def idempotency_token(request_id: str, region: str) -> str:
-    return hashlib.sha256(f"{request_id}/{region}".encode()).hexdigest()[:32]
+def idempotency_token(account_id: str, names: list[str], region: str) -> str:
+    """Derived from what is asked for, so runs racing for one account get one certificate (ACM
+    returns the same ARN for a token reused within an hour; after that, reuse finds it)."""
+    return hashlib.sha256(f"{account_id}/{region}/{' '.join(sorted(names))}".encode()).hexdigest()[:32]
 
 
 def request_certificates(state: WorkflowState, aws: AwsAccess) -> CertificatesResult:
@@ -32,7 +34,7 @@ def request_certificates(state: WorkflowState, aws: AwsAccess) -> CertificatesRe
                 if certificate.status == "ISSUED":
                     break
         if reused is None:
-            arn = acm.request(names[0], names[1:], idempotency_token(plan.request_id, region))
+            arn = acm.request(names[0], names[1:], idempotency_token(plan.account_id, names, region))
             reused = CertificateRef(region=region, arn=arn, status="PENDING_VALIDATION")
         refs.append(reused)
     return CertificatesResult(certificates=refs)
