@@ -521,7 +521,7 @@ def _patch_route53(ctx: GlueContext, patches: _Patches) -> None:
     patches.set(Route53Backend, "create_hosted_zone", create_hosted_zone)
 
 
-class HostedZoneAlreadyExists(Route53ClientError):
+class HostedZoneAlreadyExists(Route53ClientError):  # type: ignore[misc]  # moto is untyped here
     def __init__(self, reference: str) -> None:
         super().__init__(
             "HostedZoneAlreadyExists",
