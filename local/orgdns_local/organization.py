@@ -36,6 +36,7 @@ from orgdns_local.scenario import (
     RecordInput,
     Scenario,
     Step,
+    TagZone,
     ZoneInput,
 )
 from orgdns_local.template import load_wiring
@@ -218,6 +219,8 @@ class LocalOrganization:
             sqs.create_queue(QueueName=url.rsplit("/", 1)[1])
         lambda_ = self.client("lambda")
         events = self.client("events")
+        for bus in wiring.buses:
+            events.create_event_bus(Name=bus)
         for logical, spec in wiring.functions.items():
             name = f"orgdns-{logical}"
             lambda_.create_function(
@@ -235,9 +238,12 @@ class LocalOrganization:
                 if event.get("Type") != "EventBridgeRule":
                     continue
                 rule = f"{name}-{event_name}"[:64]
-                events.put_rule(Name=rule, EventPattern=json.dumps(event["Properties"]["Pattern"]))
+                bus = event["Properties"].get("EventBusName", "default")
+                events.put_rule(Name=rule, EventBusName=bus, EventPattern=json.dumps(event["Properties"]["Pattern"]))
                 events.put_targets(
-                    Rule=rule, Targets=[{"Id": "1", "Arn": f"arn:aws:lambda:{HOME}:{MANAGEMENT}:function:{name}"}]
+                    Rule=rule,
+                    EventBusName=bus,
+                    Targets=[{"Id": "1", "Arn": f"arn:aws:lambda:{HOME}:{MANAGEMENT}:function:{name}"}],
                 )
         stepfunctions = self.client("stepfunctions")
         for logical, machine in wiring.state_machines.items():
@@ -420,8 +426,9 @@ class LocalOrganization:
                 self.progress(self.clock.elapsed(), "operator", f"starts the workflow by hand: {args['input']}")
             elif step.send_event:
                 event = self.expand(step.send_event.event)
+                bus = self.wiring.buses[0] if step.send_event.bus == "member" else "default"
                 for _ in range(step.send_event.deliveries):
-                    glue.put_event(MANAGEMENT, HOME, event)
+                    glue.put_event(MANAGEMENT, HOME, event, bus_name=bus)
                 self.progress(
                     self.clock.elapsed(),
                     "eventbridge",
@@ -433,11 +440,53 @@ class LocalOrganization:
                 zone_id = self._zone_id(account_id, add.zone)
                 self._write_records(account_id, zone_id, add.records)
                 self.progress(self.clock.elapsed(), add.account, f"adds {len(add.records)} record(s) to {add.zone}")
+            elif step.create_zone:
+                create = step.create_zone
+                account_id = self.accounts[create.account]
+                zone_id = self._create_zone(account_id, ZoneInput(name=create.name, records=create.records))
+                self.progress(self.clock.elapsed(), create.account, f"creates hosted zone {create.name} ({zone_id})")
+            elif step.tag_zone:
+                self._tag_zone(step.tag_zone)
             elif step.tag_account:
                 account_id = self.accounts[step.tag_account.account]
                 self.client("organizations").tag_resource(
                     ResourceId=account_id, Tags=[{"Key": k, "Value": v} for k, v in step.tag_account.tags.items()]
                 )
+
+    def _tag_zone(self, tag: TagZone) -> None:
+        """Tag a member's zone as its owner would, and forward the CloudTrail event the way the
+        member baseline's rule does: to the management account's member bus, ``account`` kept."""
+        account_id = self.accounts[tag.account]
+        zone_id = self._zone_id(account_id, tag.zone)
+        route53 = self.client("route53", account_id)
+        args: dict[str, Any] = {"ResourceType": "hostedzone", "ResourceId": zone_id}
+        if tag.tags:
+            args["AddTags"] = [{"Key": k, "Value": v} for k, v in tag.tags.items()]
+        if tag.remove:
+            args["RemoveTagKeys"] = tag.remove
+        route53.change_tags_for_resource(**args)
+        parameters: dict[str, Any] = {"resourceType": "hostedzone", "resourceId": zone_id}
+        if tag.tags:
+            parameters["addTags"] = [{"key": k, "value": v} for k, v in tag.tags.items()]
+        if tag.remove:
+            parameters["removeTagKeys"] = tag.remove
+        event = {
+            "id": str(uuid.uuid4()),
+            "source": "aws.route53",
+            "detail-type": "AWS API Call via CloudTrail",
+            "account": account_id,
+            "detail": {
+                "eventSource": "route53.amazonaws.com",
+                "eventName": "ChangeTagsForResource",
+                "eventType": "AwsApiCall",
+                "awsRegion": HOME,
+                "recipientAccountId": account_id,
+                "requestParameters": parameters,
+            },
+        }
+        glue.put_event(MANAGEMENT, HOME, event, bus_name=self.wiring.buses[0])
+        change = " ".join([f"{k}={v}" for k, v in tag.tags.items()] + [f"-{k}" for k in tag.remove])
+        self.progress(self.clock.elapsed(), tag.account, f"tags {tag.zone}: {change}")
 
     def _create_account(self, create: CreateAccount) -> None:
         if create.fail:
@@ -466,9 +515,16 @@ class LocalOrganization:
         return f"arn:aws:states:{HOME}:{MANAGEMENT}:stateMachine:orgdns-{logical}"
 
     def expand(self, value: Any) -> Any:
-        """``${account:NAME}`` -> that account's id, anywhere in a JSON value."""
+        """``${account:NAME}`` -> that account's id and ``${zone:ACCOUNT:NAME}`` -> the id of that
+        account's hosted zone, anywhere in a JSON value."""
         if isinstance(value, str):
-            return re.sub(r"\$\{account:([^}]+)\}", lambda m: self.accounts[m.group(1)], value)
+            value = re.sub(r"\$\{account:([^}]+)\}", lambda m: self.accounts[m.group(1)], value)
+            with self.calls.ignored():
+                return re.sub(
+                    r"\$\{zone:([^:}]+):([^}]+)\}",
+                    lambda m: self._zone_id(self.accounts[m.group(1)], m.group(2)),
+                    value,
+                )
         if isinstance(value, list):
             return [self.expand(item) for item in value]
         if isinstance(value, dict):

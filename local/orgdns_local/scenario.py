@@ -75,6 +75,25 @@ class StartExecution(Strict):
 class SendEvent(Strict):
     event: dict[str, Any]
     deliveries: int = Field(default=1, ge=1, le=5)
+    bus: Literal["default", "member"] = "default"  # member: the bus member accounts forward to
+
+
+class CreateZone(Strict):
+    """Someone in a member account creates a public hosted zone (no orgdns involved)."""
+
+    account: str
+    name: str
+    records: list[RecordInput] = Field(default_factory=list)
+
+
+class TagZone(Strict):
+    """Someone in a member account tags (or untags) one of its zones; the member account's
+    forwarding rule delivers the CloudTrail event to orgdns's member bus."""
+
+    account: str
+    zone: str
+    tags: dict[str, str] = Field(default_factory=dict)
+    remove: list[str] = Field(default_factory=list)
 
 
 class AddRecords(Strict):
@@ -94,6 +113,18 @@ class TagAccount(Strict):
     tags: dict[str, str]
 
 
+ACTIONS = (
+    "create_account",
+    "start_execution",
+    "send_event",
+    "add_records",
+    "answer_action_required",
+    "tag_account",
+    "create_zone",
+    "tag_zone",
+)
+
+
 class Step(Strict):
     at: float | None = None  # not before this many simulated seconds
     after_runs: bool = False  # not before every execution started so far has ended
@@ -103,39 +134,19 @@ class Step(Strict):
     add_records: AddRecords | None = None
     answer_action_required: AnswerActionRequired | None = None
     tag_account: TagAccount | None = None
+    create_zone: CreateZone | None = None
+    tag_zone: TagZone | None = None
 
     @model_validator(mode="after")
     def _one_action(self) -> "Step":
-        actions = [
-            name
-            for name in (
-                "create_account",
-                "start_execution",
-                "send_event",
-                "add_records",
-                "answer_action_required",
-                "tag_account",
-            )
-            if getattr(self, name) is not None
-        ]
+        actions = [name for name in ACTIONS if getattr(self, name) is not None]
         if len(actions) != 1:
             raise ValueError(f"a step has exactly one action, found {actions or 'none'}")
         return self
 
     @property
     def action(self) -> str:
-        return next(
-            name
-            for name in (
-                "create_account",
-                "start_execution",
-                "send_event",
-                "add_records",
-                "answer_action_required",
-                "tag_account",
-            )
-            if getattr(self, name) is not None
-        )
+        return next(name for name in ACTIONS if getattr(self, name) is not None)
 
 
 class Scenario(Strict):

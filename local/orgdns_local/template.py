@@ -64,6 +64,7 @@ class Wiring:
     tables: dict[str, dict[str, Any]]
     topics: list[str]
     queues: list[str]
+    buses: list[str] = field(default_factory=list)
 
 
 class Resolver:
@@ -165,6 +166,11 @@ def load_wiring(template_path: Path, overrides: dict[str, Any], account_id: str,
         "AWS::URLSuffix": "amazonaws.com",
     }
     resolver = Resolver(parameters, pseudo, names, arns)
+    for logical, resource in template["Resources"].items():
+        if resource["Type"] == "AWS::Events::EventBus":  # named by its own Name property
+            names[logical] = str(resolver.resolve(resource["Properties"]["Name"]))
+            arns[logical] = f"arn:aws:events:{region}:{account_id}:event-bus/{names[logical]}"
+    buses: list[str] = []
     globals_fn = template.get("Globals", {}).get("Function", {})
     functions, machines, tables, topics, queues = {}, {}, {}, [], []
     for logical, resource in template["Resources"].items():
@@ -179,7 +185,7 @@ def load_wiring(template_path: Path, overrides: dict[str, Any], account_id: str,
                 environment={key: str(value) for key, value in env.items()},
                 timeout=int(props.get("Timeout", globals_fn.get("Timeout", 3))),
                 memory=int(props.get("MemorySize", globals_fn.get("MemorySize", 128))),
-                events=props.get("Events", {}),
+                events=resolver.resolve(props.get("Events", {})),
             )
         elif kind == "AWS::Serverless::StateMachine":
             text = (root / props["DefinitionUri"]).read_text()
@@ -193,4 +199,6 @@ def load_wiring(template_path: Path, overrides: dict[str, Any], account_id: str,
             topics.append(names[logical])
         elif kind == "AWS::SQS::Queue":
             queues.append(names[logical])
-    return Wiring(root, parameters, functions, machines, tables, topics, queues)
+        elif kind == "AWS::Events::EventBus":
+            buses.append(names[logical])
+    return Wiring(root, parameters, functions, machines, tables, topics, queues, buses)

@@ -424,8 +424,24 @@ def failed(event, path):
     return event
 
 
-def test_intake_listens_to_both_account_creation_events():
-    assert set(FUNCTIONS["IntakeFunction"]["Properties"]["Events"]) == {"AccountCreated", "ManagedAccountCreated"}
+def test_intake_listens_to_account_creation_and_member_zone_tagging():
+    events = FUNCTIONS["IntakeFunction"]["Properties"]["Events"]
+    assert set(events) == {"AccountCreated", "ManagedAccountCreated", "ZoneTagged"}
+    assert events["ZoneTagged"]["Properties"]["EventBusName"] == {"Ref": "MemberEventBus"}
+
+
+def test_zone_tagged_rule_matches_hosted_zone_tagging_from_a_member_only():
+    pattern = rule_pattern("ZoneTagged")
+    event = {
+        "source": "aws.route53",
+        "detail-type": "AWS API Call via CloudTrail",
+        "account": "444455556666",
+        "detail": {"eventName": "ChangeTagsForResource", "requestParameters": {"resourceType": "hostedzone"}},
+    }
+    assert pattern.matches_event(event)
+    health_check = {**event, "detail": {**event["detail"], "requestParameters": {"resourceType": "healthcheck"}}}
+    assert not pattern.matches_event(health_check)
+    assert not pattern.matches_event(load_event("create-account-result.json"))
 
 
 def test_account_created_rule_matches_a_succeeded_create_account_result_only():

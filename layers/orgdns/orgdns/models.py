@@ -22,6 +22,7 @@ class CamelModel(BaseModel):
 class Trigger(StrEnum):
     CREATE_ACCOUNT_RESULT = "CreateAccountResult"
     CREATE_MANAGED_ACCOUNT = "CreateManagedAccount"
+    ZONE_TAGGED = "ChangeTagsForResource"  # self-service: a member account tagged its own zone
     MANUAL = "Manual"
 
 
@@ -62,6 +63,7 @@ class Plan(CamelModel):
     certificate_names: list[str]
     custom_domain: CustomDomainSpec | None = None
     ns_ttl: int
+    hosted_zone_id: str | None = None  # self-service: the member's own zone, used as it is
 
 
 class Decision(CamelModel):
@@ -208,6 +210,7 @@ class ManagedZone(CamelModel):
     certificates: list[CertificateRef] = Field(default_factory=list)
     custom_domain: CustomDomainResult | None = None
     created_by_orgdns: bool = True
+    self_service: bool = False  # requested by the member account tagging its own zone
     request_id: str | None = None
     last_outcome: Outcome | None = None
     last_run: str | None = None

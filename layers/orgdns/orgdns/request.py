@@ -158,6 +158,63 @@ def parse_account_event(raw: dict[str, Any]) -> AccountEvent:
     )
 
 
+class ZoneTagEvent(BaseModel):
+    """A member account tagged (or untagged) one of its hosted zones: CloudTrail's
+    ChangeTagsForResource, forwarded from the member account to orgdns's event bus."""
+
+    event_id: str | None
+    account_id: str  # EventBridge sets ``account`` to the account the event came from
+    hosted_zone_id: str
+    added: dict[str, str]
+    removed: list[str]
+
+
+def is_zone_tag_event(raw: dict[str, Any]) -> bool:
+    detail = raw.get("detail")
+    return raw.get("source") == "aws.route53" and isinstance(detail, dict) and "eventName" in detail
+
+
+def parse_zone_tag_event(raw: dict[str, Any]) -> ZoneTagEvent:
+    """Only the envelope's ``account`` and the zone id are taken from the event; the zone, its
+    owner and its tags are read again from Route 53 before anything is decided."""
+    detail = raw["detail"]
+    if detail.get("eventName") != "ChangeTagsForResource":
+        raise RequestRejected(
+            "UnsupportedEvent",
+            f"orgdns does not start a delegation on Route 53 {detail.get('eventName')!r} events",
+            "detail.eventName",
+        )
+    params = detail.get("requestParameters")
+    if not isinstance(params, dict) or params.get("resourceType") != "hostedzone":
+        raise RequestRejected(
+            "MalformedEvent",
+            "ChangeTagsForResource must name a hosted zone in detail.requestParameters",
+            "detail.requestParameters.resourceType",
+        )
+    zone_id = params.get("resourceId")
+    if not isinstance(zone_id, str) or not re.fullmatch(r"(/hostedzone/)?[A-Z0-9]{1,32}", zone_id):
+        raise RequestRejected(
+            "MalformedEvent",
+            f"detail.requestParameters.resourceId must be a hosted zone id, got {zone_id!r}",
+            "detail.requestParameters.resourceId",
+        )
+    account_id = raw.get("account")
+    _check_account_id(account_id, "account")
+    added = {
+        str(tag.get("key")): str(tag.get("value", ""))
+        for tag in params.get("addTags") or []
+        if isinstance(tag, dict) and tag.get("key")
+    }
+    removed = [str(key) for key in params.get("removeTagKeys") or params.get("tagKeys") or []]
+    return ZoneTagEvent(
+        event_id=raw.get("id") if isinstance(raw.get("id"), str) else None,
+        account_id=str(account_id),
+        hosted_zone_id=zone_id.rsplit("/", 1)[-1],
+        added=added,
+        removed=removed,
+    )
+
+
 def _account_name(value: object) -> str | None:
     if value is None or isinstance(value, str):
         return value

@@ -10,6 +10,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from orgdns.names import normalise_domain_name, split_list
+from orgdns.ownership import Grant, parse_grants
 
 REGION_PATTERN = r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$"
 
@@ -38,6 +39,8 @@ class Settings(BaseModel):
     tag_prefix: str = "orgdns:"
     subdomain_workflow_arn: str = ""
     rate_limit_table: str = Field(min_length=3)
+    grants: tuple[Grant, ...] = ()
+    max_outstanding_requests: int = Field(default=5, ge=1, le=100)
     route53_requests_per_second: int = Field(default=2, ge=1, le=5)
 
     @field_validator("default_certificate_regions")
@@ -76,6 +79,8 @@ class Settings(BaseModel):
             "subdomain_workflow_arn": environ.get("ORGDNS_SUBDOMAIN_WORKFLOW_ARN", ""),
             "rate_limit_table": environ.get("ORGDNS_RATE_LIMIT_TABLE", ""),
             "route53_requests_per_second": environ.get("ORGDNS_ROUTE53_REQUESTS_PER_SECOND", "2"),
+            "grants": _parse_grants(environ.get("ORGDNS_GRANTS", "")),
+            "max_outstanding_requests": environ.get("ORGDNS_MAX_OUTSTANDING_REQUESTS", "5"),
         }
         try:
             return cls.model_validate(raw)
@@ -100,7 +105,16 @@ _ENV_NAMES = {
     "subdomain_workflow_arn": "ORGDNS_SUBDOMAIN_WORKFLOW_ARN",
     "rate_limit_table": "ORGDNS_RATE_LIMIT_TABLE",
     "route53_requests_per_second": "ORGDNS_ROUTE53_REQUESTS_PER_SECOND",
+    "grants": "ORGDNS_GRANTS",
+    "max_outstanding_requests": "ORGDNS_MAX_OUTSTANDING_REQUESTS",
 }
+
+
+def _parse_grants(value: str) -> tuple[Grant, ...]:
+    try:
+        return parse_grants(value)
+    except Exception as exc:
+        raise ValueError(f"invalid orgdns configuration: ORGDNS_GRANTS: {exc}") from None
 
 
 def _parse_root_zones(value: str) -> list[RootZone]:

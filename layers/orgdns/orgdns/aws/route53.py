@@ -81,6 +81,30 @@ class Route53:
         zone = response["HostedZone"]
         return HostedZone(strip_zone_id(zone["Id"]), name, caller_reference, False)
 
+    def zone(self, zone_id: str) -> HostedZone | None:
+        """GetHostedZone: the zone as Route 53 has it now, or None when it does not exist."""
+        self._pace()
+        try:
+            response = self._client.get_hosted_zone(Id=zone_id)
+        except ClientError as exc:
+            if error_code(exc) in {"NoSuchHostedZone", "InvalidInput"}:
+                return None
+            raise translate(exc, "route53") from None
+        zone = response["HostedZone"]
+        return HostedZone(
+            strip_zone_id(zone["Id"]),
+            bare(zone["Name"]),
+            zone.get("CallerReference", ""),
+            bool(zone.get("Config", {}).get("PrivateZone", False)),
+        )
+
+    def tags(self, zone_id: str) -> dict[str, str]:
+        """ListTagsForResource on a hosted zone (the id without its "/hostedzone/" prefix)."""
+        self._pace()
+        with _route53_errors():
+            response = self._client.list_tags_for_resource(ResourceType="hostedzone", ResourceId=zone_id)
+        return {tag["Key"]: tag["Value"] for tag in response.get("ResourceTagSet", {}).get("Tags", [])}
+
     def name_servers(self, zone_id: str) -> list[str] | None:
         """The zone's delegation set, or None when the zone does not exist."""
         try:

@@ -30,7 +30,15 @@ def create_zone(state: WorkflowState, aws: AwsAccess) -> ZoneResult:
     zone_id: str | None = None
     created = False
     created_by_orgdns = item.created_by_orgdns if item else True
-    if item is not None and route53.name_servers(item.hosted_zone_id) is not None:
+    if plan.hosted_zone_id is not None:
+        # Self-service: the member's own zone, read again (it may have gone since the request).
+        own = route53.zone(plan.hosted_zone_id)
+        if own is None or own.name != plan.zone_name:
+            raise ZoneConflict(
+                f"hosted zone {plan.hosted_zone_id} ({plan.zone_name}) is no longer in account {plan.account_id}"
+            )
+        zone_id, created_by_orgdns = own.hosted_zone_id, False
+    elif item is not None and route53.name_servers(item.hosted_zone_id) is not None:
         zone_id = item.hosted_zone_id
     else:
         reference = caller_reference(plan)
@@ -94,6 +102,7 @@ def create_zone(state: WorkflowState, aws: AwsAccess) -> ZoneResult:
             "parent_hosted_zone_id": plan.parent.hosted_zone_id,
             "name_servers": name_servers,
             "created_by_orgdns": created_by_orgdns,
+            "self_service": plan.hosted_zone_id is not None,
             "records": merge_records(registered.records, [m.record for m in moves]),
         }
     )

@@ -1,25 +1,35 @@
 """ResolveRequest: turn an event or a manual input into a plan, or a Skip/Reject decision.
 
-Everything that can be refused is refused here, before anything is written.
+Everything that can be refused is refused here, before anything is written. Three kinds of
+request arrive: an account was created (the organization's administrators tagged it), a run was
+started by hand, or a member account tagged one of its own hosted zones ``orgdns:delegate=true``
+(self-service, where the ownership rules of ``orgdns.ownership`` apply).
 """
 
 from typing import Any
 
 from orgdns.aws.access import AwsAccess
+from orgdns.aws.organizations import Account
 from orgdns.certificates import certificate_names
 from orgdns.errors import RequestRejected
 from orgdns.models import CustomDomainSpec, CustomDomainType, Decision, Plan, Trigger
 from orgdns.names import normalise_domain_name
+from orgdns.ownership import may_claim, outstanding_requests
 from orgdns.records import owned_records
 from orgdns.request import (
     TAG_NAMES,
+    ManualInput,
     is_event,
+    is_zone_tag_event,
     naming_rule_name,
     parse_account_event,
     parse_manual_input,
+    parse_zone_tag_event,
     tag_options,
 )
 from orgdns.zones import find_parent, known_zones
+
+DELEGATE_TAG = "delegate"
 
 
 def resolve_request(raw: Any, execution: str, aws: AwsAccess) -> Decision:
@@ -35,9 +45,10 @@ def resolve_request(raw: Any, execution: str, aws: AwsAccess) -> Decision:
 
 
 def _decide(raw: Any, execution: str, aws: AwsAccess, decision: Decision) -> Decision:
-    settings = aws.settings
     if not isinstance(raw, dict):
         raise RequestRejected("InvalidInput", f"the input must be a JSON object, got {type(raw).__name__}", "input")
+    if is_zone_tag_event(raw):
+        return _zone_request(raw, execution, aws, decision)
 
     manual: dict[str, Any] = {}
     if is_event(raw):
@@ -56,20 +67,8 @@ def _decide(raw: Any, execution: str, aws: AwsAccess, decision: Decision) -> Dec
         manual = manual_input.model_dump(by_alias=True, exclude_none=True)
         request_id = execution
 
-    if account_id == settings.management_account_id:
-        raise RequestRejected(
-            "ManagementAccount",
-            f"{account_id} is the management account: its zones are roots, declared in configuration",
-            "accountId",
-        )
-    account = aws.organizations().account(account_id)
-    if account is None:
-        raise RequestRejected(
-            "AccountNotInOrganization", f"account {account_id} is not in this organization", "accountId"
-        )
-    if account.status != "ACTIVE":
-        raise RequestRejected("AccountNotActive", f"account {account_id} is {account.status}", "accountId")
-
+    account = _member_account(account_id, aws)
+    settings = aws.settings
     # Tags and manual input are checked by the same model; a problem names the tag it came from.
     tagged = tag_options(account.tags, settings.tag_prefix)
     sources = {key: f"{settings.tag_prefix}{TAG_NAMES[key]}" for key in tagged}
@@ -86,9 +85,88 @@ def _decide(raw: Any, execution: str, aws: AwsAccess, decision: Decision) -> Dec
             "and no naming rule applies"
         )
         return decision
-    zone_name = normalise_domain_name(raw_name, sources.get("zoneName", "zoneName"))
-    decision.zone_name = zone_name
+    decision.zone_name = normalise_domain_name(raw_name, sources.get("zoneName", "zoneName"))
+    return _plan(
+        decision, account=account, options=options, sources=sources, request_id=request_id, aws=aws, hosted_zone_id=None
+    )
 
+
+def _zone_request(raw: dict[str, Any], execution: str, aws: AwsAccess, decision: Decision) -> Decision:
+    """Self-service: trust nothing in the event but which account sent it and which zone it names;
+    read the zone and its tags again from that account's Route 53."""
+    settings = aws.settings
+    event = parse_zone_tag_event(raw)
+    decision.trigger, decision.event_id, decision.account_id = Trigger.ZONE_TAGGED, event.event_id, event.account_id
+    account = _member_account(event.account_id, aws)
+    route53 = aws.route53(event.account_id)
+    zone = route53.zone(event.hosted_zone_id)
+    if zone is None:
+        raise RequestRejected(
+            "ZoneNotFound",
+            f"hosted zone {event.hosted_zone_id} does not exist in account {event.account_id}",
+            "detail.requestParameters.resourceId",
+        )
+    decision.zone_name = zone.name
+    if zone.private:
+        raise RequestRejected("PrivateZone", f"{zone.name} is a private hosted zone: it cannot be delegated", "zone")
+    tags = route53.tags(zone.hosted_zone_id)
+    delegate_tag = settings.tag_prefix + DELEGATE_TAG
+    if tags.get(delegate_tag, "").strip().lower() != "true":
+        if delegate_tag in event.removed or delegate_tag not in event.added:
+            decision.decision, decision.reason = "Skip", "NotTagged"
+            decision.message = f"{zone.name} ({zone.hosted_zone_id}) does not carry {delegate_tag}=true"
+            return decision
+        raise RequestRejected(
+            "ZoneNotTagged",
+            f"the event says {delegate_tag} was set on {zone.name}, but the zone does not carry {delegate_tag}=true",
+            delegate_tag,
+        )
+    tagged = tag_options({k: v for k, v in tags.items() if k != settings.tag_prefix + "subdomain"}, settings.tag_prefix)
+    sources = {key: f"{settings.tag_prefix}{TAG_NAMES[key]}" for key in tagged}
+    options = parse_manual_input({**tagged, "accountId": event.account_id}, sources)
+    decision.zone_name = normalise_domain_name(zone.name, "zone")
+    return _plan(
+        decision,
+        account=account,
+        options=options,
+        sources=sources,
+        request_id=event.event_id or execution,
+        aws=aws,
+        hosted_zone_id=zone.hosted_zone_id,
+    )
+
+
+def _member_account(account_id: str, aws: AwsAccess) -> Account:
+    if account_id == aws.settings.management_account_id:
+        raise RequestRejected(
+            "ManagementAccount",
+            f"{account_id} is the management account: its zones are roots, declared in configuration",
+            "accountId",
+        )
+    account = aws.organizations().account(account_id)
+    if account is None:
+        raise RequestRejected(
+            "AccountNotInOrganization", f"account {account_id} is not in this organization", "accountId"
+        )
+    if account.status != "ACTIVE":
+        raise RequestRejected("AccountNotActive", f"account {account_id} is {account.status}", "accountId")
+    return account
+
+
+def _plan(
+    decision: Decision,
+    *,
+    account: Account,
+    options: ManualInput,
+    sources: dict[str, str],
+    request_id: str,
+    aws: AwsAccess,
+    hosted_zone_id: str | None,
+) -> Decision:
+    settings = aws.settings
+    zone_name = decision.zone_name or ""
+    account_id = account.account_id
+    self_service = hosted_zone_id is not None
     regions = list(dict.fromkeys(options.certificate_regions or settings.default_certificate_regions))
     custom_domain = None
     if options.custom_domain == "edge":
@@ -113,6 +191,12 @@ def _decide(raw: Any, execution: str, aws: AwsAccess, decision: Decision) -> Dec
             f"{zone_name} is already managed for account {existing.account_id}",
             "zoneName",
         )
+    if existing is not None and self_service and existing.hosted_zone_id != hosted_zone_id:
+        raise RequestRejected(
+            "NameAlreadyManaged",
+            f"{zone_name} is already managed as hosted zone {existing.hosted_zone_id}, not {hosted_zone_id}",
+            "zoneName",
+        )
     parent = find_parent(zone_name, known_zones(roots, registry))
     if parent is None:
         managed = ", ".join(sorted(root.name for root in roots)) or "none configured"
@@ -121,8 +205,24 @@ def _decide(raw: Any, execution: str, aws: AwsAccess, decision: Decision) -> Dec
             f"{zone_name} is not below any zone orgdns manages (roots: {managed})",
             "zoneName",
         )
+    if self_service and not may_claim(zone_name, account_id, parent.account_id, settings.grants):
+        raise RequestRejected(
+            "NotGrantedByParentOwner",
+            f"{zone_name} would be delegated from {parent.name}, owned by account {parent.account_id}, "
+            f"which has not granted names there to account {account_id}",
+            "zoneName",
+        )
+    if self_service and existing is None:
+        pending = outstanding_requests(registry, account_id)
+        if pending >= settings.max_outstanding_requests:
+            raise RequestRejected(
+                "TooManyOutstandingRequests",
+                f"account {account_id} already has {pending} self-service zones that have not succeeded "
+                f"(at most {settings.max_outstanding_requests})",
+                "accountId",
+            )
     # A name that already holds records in the parent (A, CNAME, MX... or someone else's NS) is
-    # taken: refuse now, before a hosted zone is created for it.
+    # taken: refuse now, before a hosted zone is created or delegated for it.
     in_parent = aws.route53(parent.account_id).records_at(parent.hosted_zone_id, zone_name)
     owned = owned_records(registry)
     foreign = [r for r in in_parent if (parent.hosted_zone_id, r.name, r.type) not in owned]
@@ -146,5 +246,6 @@ def _decide(raw: Any, execution: str, aws: AwsAccess, decision: Decision) -> Dec
         certificate_names=names,
         custom_domain=custom_domain,
         ns_ttl=ns_ttl,
+        hosted_zone_id=hosted_zone_id,
     )
     return decision
