@@ -42,8 +42,8 @@ typecheck: $(VENV)/.stamp
 
 template: $(TOOLS)/.stamp $(VENV)/.stamp
 	$(TOOLS)/bin/sam validate --lint --region us-east-1 --template-file template.yaml
-	$(TOOLS)/bin/cfn-lint template.yaml
-	$(TOOLS)/bin/checkov --quiet --compact --framework cloudformation --skip-download -f template.yaml
+	$(TOOLS)/bin/cfn-lint template.yaml baseline.yaml
+	$(TOOLS)/bin/checkov --quiet --compact --framework cloudformation --skip-download -f template.yaml -f baseline.yaml
 	$(TOOLS)/bin/python scripts/check_asl.py template.yaml
 
 build: $(TOOLS)/.stamp

@@ -39,7 +39,7 @@ from orgdns_local.scenario import (
     TagZone,
     ZoneInput,
 )
-from orgdns_local.template import load_wiring
+from orgdns_local.template import load_wiring, load_yaml
 
 MANAGEMENT = DEFAULT_ACCOUNT_ID
 OUTSIDE = "999999999999"  # stands in for the outside DNS provider's infrastructure
@@ -101,6 +101,7 @@ class LocalOrganization:
         self._answered: set[str] = set()
         self.invocation_counts: Counter[str] = Counter()
         self._fault_names: list[tuple[FaultRule, str | None, str | None]] = []
+        self._pending: list[tuple[float, str]] = []  # (when, account): baseline deployments to come
         self._stack = ExitStack()
         self._session = boto3.Session()
         self._clients: dict[tuple[str, str, str], Any] = {}
@@ -149,6 +150,7 @@ class LocalOrganization:
             acm_validation_seconds=timing.acm_validation_seconds,
             apigw_edge_pending_seconds=timing.apigw_edge_pending_seconds,
             apigw_regional_pending_seconds=timing.apigw_regional_pending_seconds,
+            require_existing_roles=True,
         )
         self._stack.callback(glue.install(ctx))
         # orgdns paces its Route 53 requests per account (orgdns.aws.ratelimit): on the
@@ -245,6 +247,13 @@ class LocalOrganization:
                     EventBusName=bus,
                     Targets=[{"Id": "1", "Arn": f"arn:aws:lambda:{HOME}:{MANAGEMENT}:function:{name}"}],
                 )
+        for plain in wiring.rules:
+            events.put_rule(Name=plain["name"], EventBusName=plain["bus"], EventPattern=json.dumps(plain["pattern"]))
+            events.put_targets(
+                Rule=plain["name"],
+                EventBusName=plain["bus"],
+                Targets=[{"Id": str(i), "Arn": arn} for i, arn in enumerate(plain["targets"])],
+            )
         stepfunctions = self.client("stepfunctions")
         for logical, machine in wiring.state_machines.items():
             stepfunctions.create_state_machine(
@@ -252,6 +261,8 @@ class LocalOrganization:
             )
 
     def _build_organization(self) -> None:
+        # The emulator enters the outside provider's account the way it enters members.
+        _create_role(OUTSIDE, "OrganizationAccountAccessRole")
         organizations = self.client("organizations")
         organizations.create_organization(FeatureSet="ALL")
         roots = set(_roots(self.scenario).split())
@@ -263,6 +274,7 @@ class LocalOrganization:
             self.top_level.append((OUTSIDE, self._create_zone(OUTSIDE, zone)))
         for account in self.scenario.accounts:
             account_id = self._new_account(account.name, None, account.tags)
+            self._deploy_baseline(account_id)
             for zone in account.zones:
                 zone_id = self._create_zone(account_id, zone)
                 if zone.top_level:
@@ -318,6 +330,25 @@ class LocalOrganization:
         self.faults.account_created(account_id, self.clock.elapsed())
         return account_id
 
+    def _deploy_baseline(self, account_id: str) -> None:
+        """What the StackSet's auto-deployment puts in a member account (baseline.yaml): orgdns's
+        execution role and the rule forwarding Route 53 events to the management member bus."""
+        if not self.scenario.baseline:
+            return
+        baseline = load_yaml(self.template.parent / "baseline.yaml")
+        defaults = {name: spec.get("Default") for name, spec in baseline["Parameters"].items()}
+        bus_arn = f"arn:aws:events:{HOME}:{MANAGEMENT}:event-bus/{self.wiring.buses[0]}"
+        with self.calls.ignored():
+            events = self.client("events", account_id)
+            for logical, resource in baseline["Resources"].items():
+                props = resource.get("Properties", {})
+                if resource["Type"] == "AWS::IAM::Role" and isinstance(props.get("RoleName"), dict):
+                    _create_role(account_id, str(defaults[props["RoleName"]["Ref"]]))
+                elif resource["Type"] == "AWS::Events::Rule":
+                    events.put_rule(Name=logical, EventPattern=json.dumps(props["EventPattern"]))
+                    events.put_targets(Rule=logical, Targets=[{"Id": "orgdns-member-bus", "Arn": bus_arn}])
+        self.progress(self.clock.elapsed(), self.progress.names.get(account_id, account_id), "member baseline deployed")
+
     def _account_ref(self, name: str | None) -> str | None:
         """An account name's id; until that account exists, a value no call carries."""
         if name is None:
@@ -350,7 +381,7 @@ class LocalOrganization:
                     continue  # a standing reaction, not a step in the story's order
                 self._wait_for(step, reactions)
                 self._run(step)
-            while self._runs_in_progress() or self._react(reactions):
+            while self._runs_in_progress() or self._pending or self._react(reactions):
                 self.clock.sleep(DRIVER_TICK)
                 self._react(reactions)
         glue.wait_for_executions()
@@ -367,8 +398,13 @@ class LocalOrganization:
         return any(isinstance(key, glue.ExecutionKey) for key in self.clock.participants())
 
     def _react(self, reactions: list[Step]) -> bool:
-        """Answer ActionRequired statuses as the scenario says; True if one was answered now."""
+        """Deploy the baseline where it is due; answer ActionRequired statuses as the scenario says.
+        True if something was done now."""
         answered = False
+        for due in [item for item in self._pending if item[0] <= self.clock.elapsed()]:
+            self._pending.remove(due)
+            self._deploy_baseline(due[1])
+            answered = True
         for message in self.status_messages():
             if message.document.get("outcome") != "ActionRequired" or message.message_id in self._answered:
                 continue
@@ -454,8 +490,8 @@ class LocalOrganization:
                 )
 
     def _tag_zone(self, tag: TagZone) -> None:
-        """Tag a member's zone as its owner would, and forward the CloudTrail event the way the
-        member baseline's rule does: to the management account's member bus, ``account`` kept."""
+        """Tag a member's zone as its owner would; CloudTrail's event goes to the member's default bus,
+        where the baseline's rule (once deployed) forwards it to orgdns's member bus."""
         account_id = self.accounts[tag.account]
         zone_id = self._zone_id(account_id, tag.zone)
         route53 = self.client("route53", account_id)
@@ -484,7 +520,7 @@ class LocalOrganization:
                 "requestParameters": parameters,
             },
         }
-        glue.put_event(MANAGEMENT, HOME, event, bus_name=self.wiring.buses[0])
+        glue.put_event(account_id, HOME, event)  # CloudTrail, in the member account: its rules forward it
         change = " ".join([f"{k}={v}" for k, v in tag.tags.items()] + [f"-{k}" for k in tag.remove])
         self.progress(self.clock.elapsed(), tag.account, f"tags {tag.zone}: {change}")
 
@@ -496,6 +532,7 @@ class LocalOrganization:
             account_id = self._new_account(create.name, create.email, create.tags)
             tags = " ".join(f"{k}={v}" for k, v in create.tags.items())
             self.progress(self.clock.elapsed(), create.name, f"account {account_id} created ({tags or 'no tags'})")
+            self._pending.append((self.clock.elapsed() + self.scenario.timing.baseline_seconds, account_id))
             if create.via == "controltower":
                 event = _create_managed_account(account_id, create.name)
             else:
@@ -564,6 +601,24 @@ class LocalOrganization:
     def quiet(self) -> Iterator[None]:
         with self.calls.ignored():
             yield
+
+
+def _create_role(account_id: str, name: str) -> None:
+    """A role in an account, straight in moto's IAM (the emulator's own doing, not recorded)."""
+    from moto.iam.models import iam_backends
+
+    backend = iam_backends[account_id]["global"]
+    if not any(role.name == name for role in backend.roles.values()):
+        backend.create_role(
+            role_name=name,
+            assume_role_policy_document="{}",
+            path="/",
+            permissions_boundary=None,
+            description="",
+            tags=[],
+            max_session_duration="3600",
+            linked_service=None,
+        )
 
 
 def _roots(scenario: Scenario) -> str:

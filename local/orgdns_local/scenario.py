@@ -40,6 +40,7 @@ class Timing(Strict):
     acm_validation_seconds: float = 60
     apigw_edge_pending_seconds: float = 2400
     apigw_regional_pending_seconds: float = 60
+    baseline_seconds: float = 120  # how long after an account is created the StackSet reaches it
 
 
 class FaultInput(Strict):
@@ -160,6 +161,7 @@ class Scenario(Strict):
     faults: list[FaultInput] = Field(default_factory=list)
     steps: list[Step] = Field(default_factory=list)
     seed: int = 7
+    baseline: bool = True  # deploy baseline.yaml to member accounts, as the StackSet would
 
     @classmethod
     def load(cls, path: Path) -> "Scenario":

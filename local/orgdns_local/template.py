@@ -65,6 +65,7 @@ class Wiring:
     topics: list[str]
     queues: list[str]
     buses: list[str] = field(default_factory=list)
+    rules: list[dict[str, Any]] = field(default_factory=list)  # plain AWS::Events::Rule resources
 
 
 class Resolver:
@@ -171,6 +172,7 @@ def load_wiring(template_path: Path, overrides: dict[str, Any], account_id: str,
             names[logical] = str(resolver.resolve(resource["Properties"]["Name"]))
             arns[logical] = f"arn:aws:events:{region}:{account_id}:event-bus/{names[logical]}"
     buses: list[str] = []
+    rules: list[dict[str, Any]] = []
     globals_fn = template.get("Globals", {}).get("Function", {})
     functions, machines, tables, topics, queues = {}, {}, {}, [], []
     for logical, resource in template["Resources"].items():
@@ -201,4 +203,13 @@ def load_wiring(template_path: Path, overrides: dict[str, Any], account_id: str,
             queues.append(names[logical])
         elif kind == "AWS::Events::EventBus":
             buses.append(names[logical])
-    return Wiring(root, parameters, functions, machines, tables, topics, queues, buses)
+        elif kind == "AWS::Events::Rule":
+            rules.append(
+                {
+                    "name": names[logical],
+                    "bus": props.get("EventBusName", "default"),
+                    "pattern": props["EventPattern"],
+                    "targets": [resolver.resolve(target["Arn"]) for target in props.get("Targets", [])],
+                }
+            )
+    return Wiring(root, parameters, functions, machines, tables, topics, queues, buses, rules)

@@ -308,7 +308,9 @@ def test_assume_role_is_limited_to_the_member_role_in_the_organization(function)
         if ASSUME not in as_list(statement["Action"]):
             continue
         assert as_list(statement["Action"]) == [ASSUME]
-        assert statement["Resource"] == {"Fn::Sub": "arn:${AWS::Partition}:iam::*:role/${MemberRoleName}"}
+        member = {"Fn::Sub": "arn:${AWS::Partition}:iam::*:role/${MemberRoleName}"}
+        fallback = {"Fn::Sub": "arn:${AWS::Partition}:iam::*:role/${FallbackMemberRoleName}"}
+        assert statement["Resource"] == {"Fn::If": ["HasFallbackMemberRole", [member, fallback], [member]]}
         assert statement.get("Condition", {}).get("StringEquals", {}).get("aws:ResourceOrgID") == {
             "Ref": "OrganizationId"
         }, f"{function} may assume roles outside the organization"

@@ -52,7 +52,8 @@ def test_an_account_that_never_admits_orgdns_ends_failed():
     assert [d["outcome"] for d in documents] == ["Failed"]
     assert documents[0]["error"]["reason"] == "AccountNotReady"
     assert "AssumeRole" in documents[0]["error"]["message"]
-    assert injected(report)["AccessDenied"] == 13  # the first attempt and the ASL's 12 retries
+    # The first attempt and the ASL's 12 retries, each trying the scoped role, then the fallback.
+    assert injected(report)["AccessDenied"] == 26
     assert report["executions"][0]["status"] == "FAILED"
 
 

@@ -31,7 +31,8 @@ class Settings(BaseModel):
     home_region: str = Field(pattern=REGION_PATTERN)
     registry_table: str = Field(min_length=3)
     status_topic_arn: str = Field(pattern=r"^arn:aws[a-z-]*:sns:")
-    member_role_name: str = Field(default="OrganizationAccountAccessRole", min_length=1, max_length=64)
+    member_role_name: str = Field(default="OrgDnsExecution", min_length=1, max_length=64)
+    fallback_member_role_name: str = Field(default="OrganizationAccountAccessRole", max_length=64)
     root_zones: tuple[RootZone, ...] = ()
     ns_ttl: int = Field(default=60, ge=0, le=172800)
     default_certificate_regions: tuple[str, ...] = ("us-east-1",)
@@ -60,6 +61,14 @@ class Settings(BaseModel):
             raise ValueError("must contain {account_name} or {account_id}, or be empty (off)")
         return value
 
+    @property
+    def member_role_names(self) -> tuple[str, ...]:
+        """The roles tried in a member account, in order."""
+        names = [self.member_role_name]
+        if self.fallback_member_role_name and self.fallback_member_role_name != self.member_role_name:
+            names.append(self.fallback_member_role_name)
+        return tuple(names)
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Self:
         """Build settings from ``ORGDNS_*`` variables; raise ValueError naming the bad variable."""
@@ -68,7 +77,10 @@ class Settings(BaseModel):
             "home_region": environ.get("AWS_REGION", environ.get("AWS_DEFAULT_REGION", "")),
             "registry_table": environ.get("ORGDNS_REGISTRY_TABLE", ""),
             "status_topic_arn": environ.get("ORGDNS_STATUS_TOPIC_ARN", ""),
-            "member_role_name": environ.get("ORGDNS_MEMBER_ROLE_NAME", "OrganizationAccountAccessRole"),
+            "member_role_name": environ.get("ORGDNS_MEMBER_ROLE_NAME", "OrgDnsExecution"),
+            "fallback_member_role_name": environ.get(
+                "ORGDNS_FALLBACK_MEMBER_ROLE_NAME", "OrganizationAccountAccessRole"
+            ),
             "root_zones": tuple(_parse_root_zones(environ.get("ORGDNS_ROOT_ZONES", ""))),
             "ns_ttl": environ.get("ORGDNS_NS_TTL", "60"),
             "default_certificate_regions": tuple(
@@ -97,6 +109,7 @@ _ENV_NAMES = {
     "registry_table": "ORGDNS_REGISTRY_TABLE",
     "status_topic_arn": "ORGDNS_STATUS_TOPIC_ARN",
     "member_role_name": "ORGDNS_MEMBER_ROLE_NAME",
+    "fallback_member_role_name": "ORGDNS_FALLBACK_MEMBER_ROLE_NAME",
     "root_zones": "ORGDNS_ROOT_ZONES",
     "ns_ttl": "ORGDNS_NS_TTL",
     "default_certificate_regions": "ORGDNS_DEFAULT_CERTIFICATE_REGIONS",

@@ -30,6 +30,7 @@ import os
 import threading
 import types
 import uuid
+import warnings
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -114,6 +115,7 @@ class GlueContext:
     acm_timeout_seconds: float = 72 * 3600
     apigw_edge_pending_seconds: float = 2400
     apigw_regional_pending_seconds: float = 60
+    require_existing_roles: bool = False  # AssumeRole into a role that does not exist is denied
     delivery_failures: list[DeliveryFailure] = field(default_factory=list)
 
 
@@ -816,6 +818,38 @@ def _role_account(api_params: dict[str, Any]) -> str | None:
     return parts[4] if len(parts) > 5 else None
 
 
+def _patch_sts_roles(ctx: GlueContext, patches: _Patches) -> None:
+    """Deny AssumeRole into a role that does not exist in its account (when asked to).
+
+    Gap: moto's `STSBackend.assume_role` (moto/sts/models.py) hands out credentials for any role
+    ARN, so a role missing from an account is indistinguishable from one that is there. AWS
+    answers AccessDenied; orgdns's fallback from its scoped member role to
+    OrganizationAccountAccessRole depends on that. Off unless `ctx.require_existing_roles`.
+    """
+    from moto.iam.models import iam_backends
+    from moto.sts.exceptions import STSClientError
+    from moto.sts.models import STSBackend
+
+    # moto's serializer warns that STS's model has no AccessDenied shape; AWS sends it all the same.
+    warnings.filterwarnings("ignore", message=r"Exception\(STSClientError\)", category=UserWarning)
+
+    original = STSBackend.assume_role
+
+    def assume_role(self: STSBackend, *args: Any, **kwargs: Any) -> Any:
+        if not ctx.require_existing_roles:
+            return original(self, *args, **kwargs)
+        role_arn = str(kwargs.get("role_arn", args[2] if len(args) > 2 else ""))
+        account, _, name = role_arn.removeprefix("arn:aws:iam::").partition(":role/")
+        roles = iam_backends[account]["global"].roles.values() if account.isdigit() else []
+        if not any(role.name == name.rsplit("/", 1)[-1] for role in roles):
+            raise STSClientError(
+                "AccessDenied", f"User is not authorized to perform: sts:AssumeRole on resource: {role_arn}"
+            )
+        return original(self, *args, **kwargs)
+
+    patches.set(STSBackend, "assume_role", assume_role)
+
+
 _ALL_PATCHES: tuple[Callable[[GlueContext, _Patches], None], ...] = (
     _patch_lambda,
     _patch_stepfunctions_time,
@@ -824,4 +858,5 @@ _ALL_PATCHES: tuple[Callable[[GlueContext, _Patches], None], ...] = (
     _patch_acm,
     _patch_apigateway,
     _patch_api_calls,
+    _patch_sts_roles,
 )

@@ -82,20 +82,7 @@ class Sessions:
         if len(self._credentials) > _MAX_CACHED_SESSIONS:
             self._credentials.clear()
             self._clients.clear()
-        role_arn = f"arn:aws:iam::{account_id}:role/{self._settings.member_role_name}"
-        sts = self.client("sts", self._settings.management_account_id)
-        try:
-            creds = sts.assume_role(
-                RoleArn=role_arn, RoleSessionName=self._session_name, DurationSeconds=_SESSION_SECONDS
-            )["Credentials"]
-        except ClientError as exc:
-            if error_code(exc) in {"AccessDenied", "AccessDeniedException"}:
-                raise AccountNotReady(
-                    f"AssumeRole into {role_arn} was denied ({exc.response['Error'].get('Message', '')}); "
-                    "a new account accepts it after a few minutes, otherwise check that the role exists "
-                    "and trusts orgdns"
-                ) from None
-            raise translate(exc, "sts") from None
+        creds = self._assume(account_id)
         credentials = {
             "aws_access_key_id": creds["AccessKeyId"],
             "aws_secret_access_key": creds["SecretAccessKey"],
@@ -103,6 +90,28 @@ class Sessions:
         }
         self._credentials[key] = (credentials, time.time() + _SESSION_SECONDS)
         return credentials
+
+    def _assume(self, account_id: str) -> dict[str, Any]:
+        """AssumeRole into the member role, else into the fallback role (the scoped role comes with
+        the member baseline, which reaches a new account minutes after it is created)."""
+        denied = []
+        sts = self.client("sts", self._settings.management_account_id)
+        for name in self._settings.member_role_names:
+            role_arn = f"arn:aws:iam::{account_id}:role/{name}"
+            try:
+                return dict(
+                    sts.assume_role(
+                        RoleArn=role_arn, RoleSessionName=self._session_name, DurationSeconds=_SESSION_SECONDS
+                    )["Credentials"]
+                )
+            except ClientError as exc:
+                if error_code(exc) not in {"AccessDenied", "AccessDeniedException"}:
+                    raise translate(exc, "sts") from None
+                denied.append(f"{role_arn} ({exc.response['Error'].get('Message', '')})")
+        raise AccountNotReady(
+            f"AssumeRole was denied: {'; '.join(denied)}. A new account accepts it after a few minutes; "
+            "otherwise check that the role exists and trusts orgdns"
+        )
 
     def client(self, service: str, account_id: str, region: str | None = None) -> Any:
         """A client in ``account_id`` (through AssumeRole for a member account).
