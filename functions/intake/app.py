@@ -9,7 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from orgdns.aws.clients import CLIENT_CONFIG
 from orgdns.handler import logger, metrics, tracer
-from orgdns.intake import start_workflow
+from orgdns.intake import ends_delegation, start_workflow
 from orgdns.settings import Settings
 
 settings = Settings.from_env(os.environ)
@@ -21,9 +21,11 @@ stepfunctions = boto3.client("stepfunctions", region_name=settings.home_region, 
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.set_correlation_id(event.get("id") if isinstance(event, dict) else None)
-    result = start_workflow(
-        event if isinstance(event, dict) else {"value": event}, settings.subdomain_workflow_arn, stepfunctions
-    )
+    event = event if isinstance(event, dict) else {"value": event}
+    # Deleting or untagging a zone, or closing an account, ends delegations; the rest asks for one.
+    teardown = ends_delegation(event, settings.tag_prefix + "delegate")
+    workflow = settings.teardown_workflow_arn if teardown else settings.subdomain_workflow_arn
+    result = start_workflow(event, workflow, stepfunctions)
     if result["duplicate"]:
         metrics.add_metric(name="DuplicateEvents", unit=MetricUnit.Count, value=1)
         logger.info("duplicate delivery: the workflow already ran for this event", extra=result)

@@ -32,6 +32,7 @@ from orgdns_local.moto_glue.dns import EmulatedDns
 from orgdns_local.runtime import EMULATOR_ENVIRONMENT, HandlerRuntime, Invocation
 from orgdns_local.scenario import (
     CreateAccount,
+    DeleteZone,
     FaultInput,
     RecordInput,
     Scenario,
@@ -483,6 +484,13 @@ class LocalOrganization:
                 self.progress(self.clock.elapsed(), create.account, f"creates hosted zone {create.name} ({zone_id})")
             elif step.tag_zone:
                 self._tag_zone(step.tag_zone)
+            elif step.delete_zone:
+                self._delete_zone(step.delete_zone)
+            elif step.close_account:
+                account_id = self.accounts[step.close_account.account]
+                self.client("organizations").close_account(AccountId=account_id)
+                glue.put_event(MANAGEMENT, HOME, _close_account_result(account_id))
+                self.progress(self.clock.elapsed(), step.close_account.account, f"account {account_id} closed")
             elif step.tag_account:
                 account_id = self.accounts[step.tag_account.account]
                 self.client("organizations").tag_resource(
@@ -524,6 +532,35 @@ class LocalOrganization:
         change = " ".join([f"{k}={v}" for k, v in tag.tags.items()] + [f"-{k}" for k in tag.remove])
         self.progress(self.clock.elapsed(), tag.account, f"tags {tag.zone}: {change}")
 
+    def _delete_zone(self, delete: DeleteZone) -> None:
+        account_id = self.accounts[delete.account]
+        zone_id = self._zone_id(account_id, delete.zone)
+        route53 = self.client("route53", account_id)
+        records = route53.list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]
+        extra = [r for r in records if not (r["Type"] in {"NS", "SOA"} and r["Name"].rstrip(".") == delete.zone)]
+        if extra:
+            route53.change_resource_record_sets(
+                HostedZoneId=zone_id,
+                ChangeBatch={"Changes": [{"Action": "DELETE", "ResourceRecordSet": r} for r in extra]},
+            )
+        route53.delete_hosted_zone(Id=zone_id)
+        event = {
+            "id": str(uuid.uuid4()),
+            "source": "aws.route53",
+            "detail-type": "AWS API Call via CloudTrail",
+            "account": account_id,
+            "detail": {
+                "eventSource": "route53.amazonaws.com",
+                "eventName": "DeleteHostedZone",
+                "eventType": "AwsApiCall",
+                "awsRegion": HOME,
+                "recipientAccountId": account_id,
+                "requestParameters": {"id": zone_id},
+            },
+        }
+        glue.put_event(account_id, HOME, event)  # CloudTrail, in the member account
+        self.progress(self.clock.elapsed(), delete.account, f"deletes hosted zone {delete.zone} ({zone_id})")
+
     def _create_account(self, create: CreateAccount) -> None:
         if create.fail:
             event = _create_account_result(None, create.fail)
@@ -548,8 +585,7 @@ class LocalOrganization:
         raise KeyError(f"no hosted zone {name} in account {account_id}")
 
     def _workflow_arn(self) -> str:
-        logical = next(iter(self.wiring.state_machines))
-        return f"arn:aws:states:{HOME}:{MANAGEMENT}:stateMachine:orgdns-{logical}"
+        return f"arn:aws:states:{HOME}:{MANAGEMENT}:stateMachine:orgdns-SubdomainWorkflow"
 
     def expand(self, value: Any) -> Any:
         """``${account:NAME}`` -> that account's id and ``${zone:ACCOUNT:NAME}`` -> the id of that
@@ -663,6 +699,21 @@ def _create_account_result(account_id: str | None, failure: str | None) -> dict[
             "requestParameters": None,
             "responseElements": None,
             "serviceEventDetails": {"createAccountStatus": status},
+        },
+    }
+
+
+def _close_account_result(account_id: str) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid4()),
+        "source": "aws.organizations",
+        "detail-type": "AWS Service Event via CloudTrail",
+        "detail": {
+            "eventSource": "organizations.amazonaws.com",
+            "eventName": "CloseAccountResult",
+            "eventType": "AwsServiceEvent",
+            "awsRegion": HOME,
+            "serviceEventDetails": {"closeAccountStatus": {"accountId": account_id, "state": "SUCCEEDED"}},
         },
     }
 

@@ -123,7 +123,20 @@ ACTIONS = (
     "tag_account",
     "create_zone",
     "tag_zone",
+    "delete_zone",
+    "close_account",
 )
+
+
+class DeleteZone(Strict):
+    """Someone in a member account deletes one of its zones (its records first, as Route 53 requires)."""
+
+    account: str
+    zone: str
+
+
+class CloseAccount(Strict):
+    account: str
 
 
 class Step(Strict):
@@ -137,6 +150,8 @@ class Step(Strict):
     tag_account: TagAccount | None = None
     create_zone: CreateZone | None = None
     tag_zone: TagZone | None = None
+    delete_zone: DeleteZone | None = None
+    close_account: CloseAccount | None = None
 
     @model_validator(mode="after")
     def _one_action(self) -> "Step":

@@ -25,3 +25,19 @@ def test_names_outside_every_trust_anchor_do_not_resolve(glue: Glue) -> None:
     delegated_member_zone(glue, "team.example.com")
     assert glue.ctx.dns.resolve("www.example.net", "A") is None
     assert glue.ctx.dns.resolve("missing.team.example.com", "A") is None
+
+
+def test_a_delegation_below_another_cut_is_occluded(glue: Glue) -> None:
+    """example.org delegating both demo and staging.demo: resolvers follow demo's cut only."""
+    from dns_helpers import upsert, zone
+
+    root_id, _ = zone("example.org")
+    glue.top_level.append(("123456789012", root_id))
+    demo_id, demo_ns = zone("demo.example.org")
+    staging_id, staging_ns = zone("staging.demo.example.org")
+    upsert(staging_id, "www.staging.demo.example.org", "A", ["192.0.2.1"])
+    upsert(root_id, "demo.example.org", "NS", demo_ns)
+    upsert(root_id, "staging.demo.example.org", "NS", staging_ns)  # occluded by demo's cut
+    assert glue.ctx.dns.resolve("www.staging.demo.example.org", "A") is None
+    upsert(demo_id, "staging.demo.example.org", "NS", staging_ns)
+    assert glue.ctx.dns.resolve("www.staging.demo.example.org", "A") == ["192.0.2.1"]

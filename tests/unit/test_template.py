@@ -47,8 +47,8 @@ def definition():
 # --- state machines ------------------------------------------------------------------------------
 
 
-def test_template_declares_the_subdomain_workflow():
-    assert [name for name, _, _ in MACHINES] == ["SubdomainWorkflow"]
+def test_template_declares_the_subdomain_and_teardown_workflows():
+    assert [name for name, _, _ in MACHINES] == ["SubdomainWorkflow", "TeardownWorkflow"]
 
 
 @pytest.mark.parametrize(("name", "text", "substitutions"), MACHINES, ids=[m[0] for m in MACHINES])
@@ -106,12 +106,13 @@ def test_substitution_check_reports_missing_and_unused_keys():
     ]
 
 
-def test_state_machine_file_is_what_the_generator_writes():
+@pytest.mark.parametrize("file_name", ["subdomain.asl.json", "teardown.asl.json"])
+def test_state_machine_file_is_what_the_generator_writes(file_name):
     gen_asl = load_script("gen_asl")
-    text = (ROOT / "statemachines" / "subdomain.asl.json").read_text()
+    text = (ROOT / "statemachines" / file_name).read_text()
 
-    assert json.loads(text) == gen_asl.definition
-    assert text == json.dumps(gen_asl.definition, indent=2) + "\n"
+    assert json.loads(text) == gen_asl.MACHINES[file_name]
+    assert text == json.dumps(gen_asl.MACHINES[file_name], indent=2) + "\n"
 
 
 def test_every_error_the_workflow_retries_or_catches_is_an_orgdns_error():
@@ -193,6 +194,20 @@ ASSUME = "sts:AssumeRole"
 # layers/orgdns/orgdns/steps/*.py and intake.py). Calls into member accounts go through the member
 # role and need only sts:AssumeRole here. The registry: all() = Scan, get() = GetItem, put() = PutItem.
 MANAGEMENT_ACTIONS = {
+    # teardown: registry.all()/delete()/put(); organizations().account() for closures; root_zones();
+    # records_at and DELETE (or UPSERT for re-delegated children) in root zones
+    "RemoveDelegationFunction": {
+        ASSUME,
+        "dynamodb:UpdateItem",
+        "dynamodb:Scan",
+        "dynamodb:PutItem",
+        "dynamodb:DeleteItem",
+        "organizations:DescribeAccount",
+        "organizations:ListTagsForResource",
+        "route53:ListHostedZonesByName",
+        "route53:ListResourceRecordSets",
+        "route53:ChangeResourceRecordSets",
+    },
     # start_workflow: StartExecution of the subdomain workflow
     "IntakeFunction": {"states:StartExecution"},
     # organizations().account(); registry.all(); root_zones() finds roots by name; records_at in
@@ -428,7 +443,7 @@ def failed(event, path):
 
 def test_intake_listens_to_account_creation_and_member_zone_tagging():
     events = FUNCTIONS["IntakeFunction"]["Properties"]["Events"]
-    assert set(events) == {"AccountCreated", "ManagedAccountCreated", "ZoneTagged"}
+    assert set(events) == {"AccountCreated", "ManagedAccountCreated", "ZoneTagged", "ZoneDeleted", "AccountClosed"}
     assert events["ZoneTagged"]["Properties"]["EventBusName"] == {"Ref": "MemberEventBus"}
 
 

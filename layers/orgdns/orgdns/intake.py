@@ -25,6 +25,24 @@ def execution_name(event: dict[str, Any]) -> str | None:
     return name[:MAX_NAME]
 
 
+def ends_delegation(event: dict[str, Any], delegate_tag: str) -> bool:
+    """Does this event (at face value) ask to end a delegation? The teardown re-reads everything."""
+    detail = event.get("detail")
+    if not isinstance(detail, dict):
+        return False
+    name = detail.get("eventName")
+    if name in {"DeleteHostedZone", "CloseAccountResult"}:
+        return True
+    if name != "ChangeTagsForResource":
+        return False
+    params = detail.get("requestParameters")
+    if not isinstance(params, dict):
+        return False
+    removed = params.get("removeTagKeys") or params.get("tagKeys") or []
+    added = {t.get("key"): t.get("value") for t in params.get("addTags") or [] if isinstance(t, dict)}
+    return delegate_tag in removed or (delegate_tag in added and str(added[delegate_tag]).lower() != "true")
+
+
 def start_workflow(event: dict[str, Any], state_machine_arn: str, client: Any) -> dict[str, Any]:
     """StartExecution; returns what happened: started, or duplicate of an earlier delivery."""
     name = execution_name(event)

@@ -23,6 +23,8 @@ class Trigger(StrEnum):
     CREATE_ACCOUNT_RESULT = "CreateAccountResult"
     CREATE_MANAGED_ACCOUNT = "CreateManagedAccount"
     ZONE_TAGGED = "ChangeTagsForResource"  # self-service: a member account tagged its own zone
+    ZONE_DELETED = "DeleteHostedZone"  # teardown
+    ACCOUNT_CLOSED = "CloseAccountResult"  # teardown
     MANUAL = "Manual"
 
 
@@ -159,6 +161,15 @@ class CustomDomainResult(CamelModel):
     records: list[RecordSpec] = Field(default_factory=list)
 
 
+class TeardownResult(CamelModel):
+    """What removing a zone's delegation did: orgdns deletes only records exactly as it wrote them."""
+
+    zones: list[str] = Field(default_factory=list)  # registry entries removed
+    removed: list[RecordSpec] = Field(default_factory=list)
+    left: list[RecordSpec] = Field(default_factory=list)  # changed since orgdns wrote them: a human decides
+    children_moved: list[str] = Field(default_factory=list)  # re-delegated from the nearest ancestor
+
+
 class StepError(CamelModel):
     """What a Catch puts under ``$.error``: Step Functions' own {Error, Cause} keys."""
 
@@ -180,6 +191,7 @@ class WorkflowState(CamelModel):
     validation: ValidationResult | None = None
     certificate_check: CertificateCheck | None = None
     custom_domain: CustomDomainResult | None = None
+    teardown: TeardownResult | None = None
     error: StepError | None = None
 
     @property

@@ -215,6 +215,63 @@ def parse_zone_tag_event(raw: dict[str, Any]) -> ZoneTagEvent:
     )
 
 
+class TeardownEvent(BaseModel):
+    """Something that ends delegations: a member deleted or untagged a zone, or an account closed."""
+
+    trigger: Trigger
+    event_id: str | None
+    account_id: str
+    hosted_zone_id: str | None  # None: every zone of the account
+
+
+def parse_teardown_event(raw: dict[str, Any]) -> TeardownEvent:
+    detail = raw.get("detail")
+    if not isinstance(detail, dict):
+        raise RequestRejected("MalformedEvent", "the event has no 'detail' object", "detail")
+    event_id = raw.get("id") if isinstance(raw.get("id"), str) else None
+    name = detail.get("eventName")
+    if raw.get("source") == "aws.route53" and name == "ChangeTagsForResource":
+        tagged = parse_zone_tag_event(raw)
+        return TeardownEvent(
+            trigger=Trigger.ZONE_TAGGED, event_id=event_id, account_id=tagged.account_id,
+            hosted_zone_id=tagged.hosted_zone_id,
+        )  # fmt: skip
+    if raw.get("source") == "aws.route53" and name == "DeleteHostedZone":
+        params = detail.get("requestParameters")
+        zone_id = params.get("id") if isinstance(params, dict) else None
+        if not isinstance(zone_id, str) or not re.fullmatch(r"(/hostedzone/)?[A-Z0-9]{1,32}", zone_id):
+            raise RequestRejected(
+                "MalformedEvent",
+                f"DeleteHostedZone must name a hosted zone in detail.requestParameters.id, got {zone_id!r}",
+                "detail.requestParameters.id",
+            )
+        account_id = raw.get("account")
+        _check_account_id(account_id, "account")
+        return TeardownEvent(
+            trigger=Trigger.ZONE_DELETED, event_id=event_id, account_id=str(account_id),
+            hosted_zone_id=zone_id.rsplit("/", 1)[-1],
+        )  # fmt: skip
+    if raw.get("source") == "aws.organizations" and name == "CloseAccountResult":
+        service = detail.get("serviceEventDetails")
+        status = service.get("closeAccountStatus") if isinstance(service, dict) else None
+        if not isinstance(status, dict):
+            raise RequestRejected(
+                "MalformedEvent",
+                "CloseAccountResult has no serviceEventDetails.closeAccountStatus",
+                "detail.serviceEventDetails.closeAccountStatus",
+            )
+        account_id = status.get("accountId")
+        _check_account_id(account_id, "detail.serviceEventDetails.closeAccountStatus.accountId")
+        return TeardownEvent(
+            trigger=Trigger.ACCOUNT_CLOSED, event_id=event_id, account_id=str(account_id), hosted_zone_id=None
+        )
+    raise RequestRejected(
+        "UnsupportedEvent",
+        f"orgdns does not remove delegations on {raw.get('source')!r} {name!r} events",
+        "detail.eventName",
+    )
+
+
 def _account_name(value: object) -> str | None:
     if value is None or isinstance(value, str):
         return value

@@ -39,6 +39,7 @@ class Settings(BaseModel):
     naming_rule: str = ""
     tag_prefix: str = "orgdns:"
     subdomain_workflow_arn: str = ""
+    teardown_workflow_arn: str = ""
     rate_limit_table: str = Field(min_length=3)
     grants: tuple[Grant, ...] = ()
     max_outstanding_requests: int = Field(default=5, ge=1, le=100)
@@ -89,6 +90,7 @@ class Settings(BaseModel):
             "naming_rule": environ.get("ORGDNS_NAMING_RULE", ""),
             "tag_prefix": environ.get("ORGDNS_TAG_PREFIX", "orgdns:"),
             "subdomain_workflow_arn": environ.get("ORGDNS_SUBDOMAIN_WORKFLOW_ARN", ""),
+            "teardown_workflow_arn": environ.get("ORGDNS_TEARDOWN_WORKFLOW_ARN", ""),
             "rate_limit_table": environ.get("ORGDNS_RATE_LIMIT_TABLE", ""),
             "route53_requests_per_second": environ.get("ORGDNS_ROUTE53_REQUESTS_PER_SECOND", "2"),
             "grants": _parse_grants(environ.get("ORGDNS_GRANTS", "")),
@@ -116,6 +118,7 @@ _ENV_NAMES = {
     "naming_rule": "ORGDNS_NAMING_RULE",
     "tag_prefix": "ORGDNS_TAG_PREFIX",
     "subdomain_workflow_arn": "ORGDNS_SUBDOMAIN_WORKFLOW_ARN",
+    "teardown_workflow_arn": "ORGDNS_TEARDOWN_WORKFLOW_ARN",
     "rate_limit_table": "ORGDNS_RATE_LIMIT_TABLE",
     "route53_requests_per_second": "ORGDNS_ROUTE53_REQUESTS_PER_SECOND",
     "grants": "ORGDNS_GRANTS",

@@ -27,6 +27,8 @@ def build_status(state: WorkflowState, outcome: Outcome, run_id: str, now: datet
     conditions: list[dict[str, Any]] = []
     if plan is not None:
         conditions = _conditions(state, outcome, error, stamp)
+    elif state.teardown is not None and outcome in {Outcome.SUCCEEDED, Outcome.ACTION_REQUIRED}:
+        conditions = [_teardown_condition(state, stamp)]
     certificates = []
     if state.certificate_check:
         certificates = state.certificate_check.certificates
@@ -43,7 +45,8 @@ def build_status(state: WorkflowState, outcome: Outcome, run_id: str, now: datet
         "zoneName": decision.zone_name if decision else None,
         "outcome": outcome.value,
         "conditions": conditions,
-        "parentZone": plan.parent.zone_name if plan else None,
+        "parentZone": (state.delegation.record.zone_name if state.delegation else None)
+        or (plan.parent.zone_name if plan else None),
         "nameServers": state.zone.name_servers if state.zone else [],
         "certificates": [
             {"region": c.region, "arn": c.arn, "status": c.status, "reused": c.reused} for c in certificates
@@ -62,6 +65,16 @@ def build_status(state: WorkflowState, outcome: Outcome, run_id: str, now: datet
         "actionRequired": [
             {"zoneName": r.zone_name, "name": r.name, "type": r.type, "value": r.values[0] if r.values else ""}
             for r in (state.validation.action_required if state.validation else [])
+        ]
+        + [
+            {
+                "zoneName": r.zone_name,
+                "name": r.name,
+                "type": r.type,
+                "value": ", ".join(r.values) or r.alias_target or "",
+                "action": "changed since orgdns wrote it: delete it by hand if nothing needs it",
+            }
+            for r in (state.teardown.left if state.teardown else [])
         ]
         if outcome in {Outcome.ACTION_REQUIRED, Outcome.FAILED}
         else [],
@@ -118,7 +131,11 @@ def _conditions(state: WorkflowState, outcome: Outcome, error: dict[str, str] | 
     if state.delegation and state.delegation.in_sync:
         out.append(
             condition(
-                "Delegated", "True", "InSync", f"NS records in {plan.parent.zone_name} ({plan.parent.account_id})", now
+                "Delegated",
+                "True",
+                "InSync",
+                f"NS records in {state.delegation.record.zone_name} ({state.delegation.record.account_id})",
+                now,
             )
         )
     elif state.zone:
@@ -177,6 +194,20 @@ def _conditions(state: WorkflowState, outcome: Outcome, error: dict[str, str] | 
                 )
             )
     return out
+
+
+def _teardown_condition(state: WorkflowState, now: str) -> dict[str, Any]:
+    teardown = state.teardown
+    assert teardown is not None
+    removed = ", ".join(f"{r.type} {r.name} in {r.zone_name}" for r in teardown.removed) or "nothing left to remove"
+    if teardown.left:
+        return condition(
+            "DelegationRemoved", "False", "RecordsChanged",
+            f"removed {removed}; {len(teardown.left)} record(s) changed since orgdns wrote them were left",
+            now,
+        )  # fmt: skip
+    moved = f"; children re-delegated: {', '.join(teardown.children_moved)}" if teardown.children_moved else ""
+    return condition("DelegationRemoved", "True", "Removed", f"removed {removed}{moved}", now)
 
 
 def message_attributes(document: dict[str, Any]) -> dict[str, str]:

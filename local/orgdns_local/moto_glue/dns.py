@@ -2,8 +2,9 @@
 
 Resolution starts at a trust anchor: the top-level zone (the scenario's root zones and the zones
 that stand in for an outside DNS provider) whose name is the longest suffix of the queried name.
-Inside a zone, the deepest NS record set strictly below the apex on the path to the name is a
-delegation; it is followed to the hosted zone (in any account) of that name whose delegation-set
+Inside a zone, the NS record set nearest the apex on the path to the name is the delegation
+(a zone cut: anything below it in that zone, other NS records included, is occluded, as on a real
+authoritative server); it is followed to the hosted zone (in any account) of that name whose delegation-set
 name servers intersect the NS values. A delegation that no such zone answers is lame, and the name
 does not resolve. When no delegation is left, the answer is the (name, type) record set of that
 zone.
@@ -82,7 +83,7 @@ class EmulatedDns:
         steps: list[tuple[str, FakeZone | None]] = []
         while True:
             steps.append((normalise(zone.name), zone))
-            cut = self._deepest_delegation(zone, name)
+            cut = self._first_delegation(zone, name)
             if cut is None:
                 return steps
             cut_name, name_servers = cut
@@ -102,11 +103,13 @@ class EmulatedDns:
             zone = child
 
     @staticmethod
-    def _deepest_delegation(zone: FakeZone, name: str) -> tuple[str, set[str]] | None:
+    def _first_delegation(zone: FakeZone, name: str) -> tuple[str, set[str]] | None:
+        """The zone cut nearest the apex on the way to ``name``: as on a real authoritative server,
+        records below a delegation (even other NS records) are occluded and never served."""
         apex = normalise(zone.name)
         cuts = [
             (normalise(rrset.name), {normalise(str(v)) for v in rrset.records})
             for rrset in zone.rrsets
             if rrset.type == "NS" and normalise(rrset.name) != apex and _within(name, normalise(rrset.name))
         ]
-        return max(cuts, key=lambda cut: len(cut[0])) if cuts else None
+        return min(cuts, key=lambda cut: len(cut[0])) if cuts else None

@@ -36,6 +36,21 @@ class Registry:
             raise translate(exc, "dynamodb") from None
         return zones
 
+    def delete(self, zone_name: str, hosted_zone_id: str) -> None:
+        """Remove a zone's item, only if it is still that hosted zone's (a re-created zone keeps its own)."""
+        try:
+            self._client.delete_item(
+                TableName=self._table,
+                Key={"zoneName": {"S": zone_name}},
+                ConditionExpression="contains(#doc, :zone_id)",
+                ExpressionAttributeNames={"#doc": "document"},
+                ExpressionAttributeValues={":zone_id": {"S": f'"hostedZoneId": "{hosted_zone_id}"'}},
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return
+            raise translate(exc, "dynamodb") from None
+
     def put(self, zone: ManagedZone) -> None:
         try:
             self._client.put_item(TableName=self._table, Item=_to_item(zone))

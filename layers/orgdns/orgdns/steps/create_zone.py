@@ -58,7 +58,25 @@ def create_zone(state: WorkflowState, aws: AwsAccess) -> ZoneResult:
             created = True
     name_servers = route53.name_servers(zone_id) or []
 
-    zone = ZoneRef(zone_name=plan.zone_name, account_id=plan.account_id, hosted_zone_id=zone_id)
+    registered = item or ManagedZone(
+        zone_name=plan.zone_name, account_id=plan.account_id, hosted_zone_id=zone_id, request_id=plan.request_id
+    )
+    registered = registered.model_copy(
+        update={
+            "hosted_zone_id": zone_id,
+            "parent_zone_name": plan.parent.zone_name,
+            "parent_account_id": plan.parent.account_id,
+            "parent_hosted_zone_id": plan.parent.hosted_zone_id,
+            "name_servers": name_servers,
+            "created_by_orgdns": created_by_orgdns,
+            "self_service": plan.hosted_zone_id is not None or registered.self_service,
+        }
+    )
+    # Registered before looking for children: a child's run that starts now sees this zone when it
+    # delegates (Delegate re-reads the registry), and a child registered earlier is seen below.
+    registry.put(registered)
+    entries = registry.all()
+
     owned = owned_records(entries)
     changes: list[tuple[str, RecordSpec]] = []
     apex_ns = [r for r in route53.records_at(zone_id, plan.zone_name) if r.type == "NS"]
@@ -90,28 +108,14 @@ def create_zone(state: WorkflowState, aws: AwsAccess) -> ZoneResult:
                 record=record,
             )
         )
-
-    registered = item or ManagedZone(
-        zone_name=plan.zone_name, account_id=plan.account_id, hosted_zone_id=zone_id, request_id=plan.request_id
-    )
-    registered = registered.model_copy(
-        update={
-            "hosted_zone_id": zone_id,
-            "parent_zone_name": plan.parent.zone_name,
-            "parent_account_id": plan.parent.account_id,
-            "parent_hosted_zone_id": plan.parent.hosted_zone_id,
-            "name_servers": name_servers,
-            "created_by_orgdns": created_by_orgdns,
-            "self_service": plan.hosted_zone_id is not None,
-            "records": merge_records(registered.records, [m.record for m in moves]),
-        }
-    )
+    if moves:
+        registered = registered.model_copy(
+            update={"records": merge_records(registered.records, [m.record for m in moves])}
+        )
     registry.put(registered)  # before the write: what orgdns is about to write is known as its own
 
     change = None
     if changes:
         change_id = route53.change(zone_id, changes, f"orgdns {plan.request_id}: NS TTL and child delegations")
         change = ChangeRef(account_id=plan.account_id, change_id=change_id)
-    return ZoneResult(
-        hosted_zone_id=zone.hosted_zone_id, name_servers=name_servers, created=created, change=change, children=moves
-    )
+    return ZoneResult(hosted_zone_id=zone_id, name_servers=name_servers, created=created, change=change, children=moves)

@@ -6,6 +6,7 @@ from orgdns.aws.access import AwsAccess
 from orgdns.errors import ParentZoneMissing
 from orgdns.models import ChangeRef, DelegationResult, RecordSpec, WorkflowState
 from orgdns.records import merge_records, owned_records, plan_write
+from orgdns.zones import find_parent, known_zones
 
 
 def delegate(state: WorkflowState, aws: AwsAccess) -> DelegationResult:
@@ -17,10 +18,14 @@ def delegate(state: WorkflowState, aws: AwsAccess) -> DelegationResult:
     """
     plan, zone = state.plan, state.zone
     assert zone is not None, "CreateZone must run before Delegate"
-    parent = plan.parent
-    route53 = aws.route53(parent.account_id)
     registry = aws.registry()
     entries = registry.all()
+    # The nearest managed zone above, now: a parent registered by a concurrent run since
+    # ResolveRequest must delegate this zone, or its NS records in a zone further up would be
+    # occluded by the parent's own delegation and the name would stop resolving.
+    nearest = find_parent(plan.zone_name, known_zones(aws.root_zones(), entries))
+    parent = nearest.ref() if nearest is not None else plan.parent
+    route53 = aws.route53(parent.account_id)
     record = RecordSpec(
         name=plan.zone_name,
         type="NS",
@@ -43,7 +48,16 @@ def delegate(state: WorkflowState, aws: AwsAccess) -> DelegationResult:
     needed = plan_write(record, existing, owned_records(entries))
 
     item = next(z for z in entries if z.zone_name == plan.zone_name)
-    registry.put(item.model_copy(update={"records": merge_records(item.records, [record])}))
+    registry.put(
+        item.model_copy(
+            update={
+                "records": merge_records(item.records, [record]),
+                "parent_zone_name": parent.zone_name,
+                "parent_account_id": parent.account_id,
+                "parent_hosted_zone_id": parent.hosted_zone_id,
+            }
+        )
+    )
     if not needed:
         return DelegationResult(record=record, change=None, in_sync=True)
     change_id = route53.change(

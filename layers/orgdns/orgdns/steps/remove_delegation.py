@@ -1,0 +1,160 @@
+"""RemoveDelegation: a zone was deleted or untagged, or its account closed; take down what orgdns
+wrote for it, parent NS records first, so no delegation is left pointing at name servers that
+nobody controls (that is how subdomains are taken over).
+
+orgdns deletes a record only when it is exactly as orgdns wrote it (Route 53's DELETE needs the
+exact values anyway); a record changed since is left in place and reported (ActionRequired).
+Children of a removed zone are re-delegated from the nearest managed zone above them, so their
+names keep resolving: their NS records in the removed zone would otherwise dangle or vanish.
+"""
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from orgdns.aws.access import AwsAccess
+from orgdns.errors import RequestRejected
+from orgdns.models import Decision, ManagedZone, RecordSpec, TeardownResult, Trigger
+from orgdns.records import key, merge_records, owned_records, plan_write, same_content
+from orgdns.request import parse_teardown_event
+from orgdns.steps.resolve_request import DELEGATE_TAG
+from orgdns.zones import find_parent, known_zones
+
+
+def remove_delegation(raw: Any, execution: str, aws: AwsAccess) -> dict[str, Any]:
+    """Returns the workflow state: ``decision`` (Proceed, Skip or Reject) and ``teardown``."""
+    decision = Decision(decision="Reject")
+    result = TeardownResult()
+    try:
+        if not isinstance(raw, dict):
+            raise RequestRejected("InvalidInput", "the input must be a JSON object", "input")
+        _teardown(raw, aws, decision, result)
+    except RequestRejected as exc:
+        decision.decision = "Reject"
+        decision.reason, decision.message, decision.field = exc.reason, exc.message, exc.field
+    return {
+        "input": raw,
+        "decision": decision.model_dump(mode="json", by_alias=True, exclude_none=True),
+        "teardown": result.model_dump(mode="json", by_alias=True, exclude_none=True),
+    }
+
+
+def _teardown(raw: dict[str, Any], aws: AwsAccess, decision: Decision, result: TeardownResult) -> None:
+    event = parse_teardown_event(raw)
+    decision.trigger, decision.event_id, decision.account_id = event.trigger, event.event_id, event.account_id
+    registry = aws.registry()
+    entries = registry.all()
+    if event.hosted_zone_id is not None:
+        targets = [z for z in entries if z.hosted_zone_id == event.hosted_zone_id and z.account_id == event.account_id]
+        if not targets:
+            decision.decision, decision.reason = "Skip", "NotManaged"
+            decision.message = f"hosted zone {event.hosted_zone_id} of account {event.account_id} is not managed"
+            return
+        decision.zone_name = targets[0].zone_name
+        _check_zone_event(event.trigger, targets[0], aws)
+    else:
+        account = aws.organizations().account(event.account_id)
+        if account is not None and account.status == "ACTIVE":
+            raise RequestRejected(
+                "AccountStillActive", f"account {event.account_id} is ACTIVE: nothing to tear down", "accountId"
+            )
+        targets = [z for z in entries if z.account_id == event.account_id]
+        if not targets:
+            decision.decision, decision.reason = "Skip", "NotManaged"
+            decision.message = f"account {event.account_id} has no managed zones"
+            return
+    decision.decision = "Proceed"
+    removed = {z.zone_name for z in targets}
+    remaining = [z for z in entries if z.zone_name not in removed]
+    for zone in sorted(targets, key=lambda z: -z.zone_name.count(".")):  # deepest first
+        _remove_records(zone, remaining, aws, result)
+        _move_children(zone, remaining, aws, registry, result)
+        registry.delete(zone.zone_name, zone.hosted_zone_id)
+        result.zones.append(zone.zone_name)
+
+
+def _check_zone_event(trigger: Trigger, zone: ManagedZone, aws: AwsAccess) -> None:
+    """Re-read the zone: the event alone proves nothing."""
+    route53 = aws.route53(zone.account_id)
+    current = route53.zone(zone.hosted_zone_id)
+    if trigger == Trigger.ZONE_DELETED and current is not None:
+        raise RequestRejected(
+            "ZoneStillExists", f"{zone.zone_name} ({zone.hosted_zone_id}) still exists: its delegation stays", "zone"
+        )
+    if trigger == Trigger.ZONE_TAGGED and current is not None:
+        if not zone.self_service:
+            raise RequestRejected(
+                "NotSelfService",
+                f"{zone.zone_name} was set up for the account, not by tagging it: removing a tag does not end it",
+                "zone",
+            )
+        tags = route53.tags(zone.hosted_zone_id)
+        if tags.get(aws.settings.tag_prefix + DELEGATE_TAG, "").strip().lower() == "true":
+            raise RequestRejected(
+                "StillTagged", f"{zone.zone_name} still carries {aws.settings.tag_prefix}{DELEGATE_TAG}=true", "zone"
+            )
+
+
+def _remove_records(zone: ManagedZone, remaining: list[ManagedZone], aws: AwsAccess, result: TeardownResult) -> None:
+    """Delete what orgdns wrote for ``zone`` outside it, the delegation first; never a record
+    another managed zone still needs, never one changed since orgdns wrote it."""
+    still_needed = owned_records(remaining)
+    outside = [r for r in zone.records if r.hosted_zone_id != zone.hosted_zone_id]
+    outside.sort(key=lambda r: not (r.type == "NS" and r.name == zone.zone_name))
+    for record in outside:
+        other = still_needed.get(key(record))
+        if other is not None and same_content(other, record):
+            continue
+        route53 = aws.route53(record.account_id or zone.account_id)
+        try:
+            current = [r for r in route53.records_at(record.hosted_zone_id or "", record.name) if r.type == record.type]
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "NoSuchHostedZone":
+                continue  # the zone that held it is gone, and the record with it
+            raise
+        if not current:
+            continue
+        if same_content(current[0], record):
+            route53.change(
+                record.hosted_zone_id or "",
+                [("DELETE", current[0].model_copy(update={"hosted_zone_id": record.hosted_zone_id}))],
+                f"orgdns: {zone.zone_name} is gone",
+            )
+            result.removed.append(record)
+        else:
+            result.left.append(current[0].model_copy(update={"zone_name": record.zone_name}))
+
+
+def _move_children(
+    zone: ManagedZone, remaining: list[ManagedZone], aws: AwsAccess, registry: Any, result: TeardownResult
+) -> None:
+    """Re-delegate the zone's registered children from the nearest managed zone above them."""
+    children = [z for z in remaining if z.parent_zone_name == zone.zone_name]
+    if not children:
+        return
+    others = known_zones(aws.root_zones(), [z for z in remaining if z.zone_name != zone.zone_name])
+    owned = owned_records(remaining)
+    for child in children:
+        parent = find_parent(child.zone_name, [z for z in others if z.name != zone.zone_name])
+        if parent is None:
+            continue
+        record = RecordSpec(
+            name=child.zone_name, type="NS", ttl=next((r.ttl for r in child.records if r.type == "NS"), 60),
+            values=sorted(child.name_servers), zone_name=parent.name, hosted_zone_id=parent.hosted_zone_id,
+            account_id=parent.account_id, purpose="Delegation",
+        )  # fmt: skip
+        route53 = aws.route53(parent.account_id)
+        if plan_write(record, route53.records_at(parent.hosted_zone_id, child.zone_name), owned):
+            route53.change(parent.hosted_zone_id, [("UPSERT", record)], f"orgdns: {zone.zone_name} is gone")
+        kept = [r for r in child.records if r.hosted_zone_id != zone.hosted_zone_id]
+        registry.put(
+            child.model_copy(
+                update={
+                    "parent_zone_name": parent.name,
+                    "parent_account_id": parent.account_id,
+                    "parent_hosted_zone_id": parent.hosted_zone_id,
+                    "records": merge_records(kept, [record]),
+                }
+            )
+        )
+        result.children_moved.append(child.zone_name)
