@@ -88,6 +88,20 @@ def describe(invocation: Invocation, names: dict[str, str]) -> tuple[str, str]:
     if step == "CheckCustomDomain":
         assert isinstance(result, dict)
         return (who, f"custom domain {result.get('domainName')} AVAILABLE") if result.get("available") else ("", "")
+    if step == "RemoveDelegation":
+        assert isinstance(result, dict)
+        decision = result.get("decision") or {}
+        account = names.get(decision.get("accountId") or "", decision.get("accountId") or "?")
+        if decision.get("decision") != "Proceed":
+            return account, f"teardown {decision.get('decision')}: {decision.get('reason')}: {decision.get('message')}"
+        teardown = result.get("teardown") or {}
+        removed = ", ".join(f"{r['type']} {r['name']} in {r['zoneName']}" for r in teardown.get("removed", []))
+        text = f"delegation removed for {', '.join(teardown.get('zones', []))}: deleted {removed or 'nothing'}"
+        if teardown.get("left"):
+            text += f"; left {len(teardown['left'])} record(s) changed since orgdns wrote them"
+        if teardown.get("childrenMoved"):
+            text += f"; children re-delegated: {', '.join(teardown['childrenMoved'])}"
+        return account, text
     if step == "PublishStatus":
         outcome = event.get("outcome") if isinstance(event, dict) else "?"
         state = event.get("state", {}) if isinstance(event, dict) else {}

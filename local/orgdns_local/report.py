@@ -160,7 +160,8 @@ def summary(report: dict[str, Any]) -> str:
     lines.append("\nexecutions:")
     for execution in report["executions"]:
         lines.append(
-            f"  {execution['name']}: {execution['status']}{' ' + execution['error'] if execution['error'] else ''} "
+            f"  {execution['stateMachine'].removeprefix('orgdns-')} {execution['name']}: {execution['status']}"
+            f"{' ' + execution['error'] if execution['error'] else ''} "
             f"({execution['stateTransitions']} state transitions, {execution['historyLength']} history events)"
         )
     lines.append("\nSNS status messages:")
@@ -173,7 +174,8 @@ def summary(report: dict[str, Any]) -> str:
         elif doc.get("error"):
             detail = f" {doc['error'].get('reason')}: {doc['error'].get('message')}"
         lines.append(
-            f"  [{minutes:6.1f} min] {doc.get('outcome'):<14} {doc.get('zoneName') or doc.get('accountId')}{detail}"
+            f"  [{minutes:6.1f} min] {doc.get('outcome'):<14} {doc.get('zoneName') or doc.get('accountId')}"
+            f" ({doc.get('trigger')}){detail}"
         )
     calls = sum(n for services in report["apiCalls"].values() for ops in services.values() for n in ops.values())
     lines.append(

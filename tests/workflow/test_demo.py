@@ -5,11 +5,13 @@ from tests.workflow.conftest import account_id, statuses, zone_records
 
 
 def test_every_run_succeeds_after_the_action_required_is_answered(demo_report):
-    outcomes = [(d["zoneName"], d["outcome"]) for d in statuses(demo_report)]
+    outcomes = [(d["zoneName"], d["outcome"], d["trigger"]) for d in statuses(demo_report)]
     assert outcomes == [
-        ("demo.example.org", "ActionRequired"),
-        ("staging.demo.example.org", "Succeeded"),
-        ("demo.example.org", "Succeeded"),
+        ("demo.example.org", "ActionRequired", "CreateAccountResult"),
+        ("staging.demo.example.org", "Succeeded", "CreateAccountResult"),
+        ("demo.example.org", "Succeeded", "CreateAccountResult"),
+        ("feature-x.staging.demo.example.org", "Succeeded", "ChangeTagsForResource"),
+        ("feature-x.staging.demo.example.org", "Succeeded", "DeleteHostedZone"),
     ]
     assert {e["status"] for e in demo_report["executions"]} == {"SUCCEEDED"}
 
@@ -56,8 +58,17 @@ def test_certificates_and_custom_domain(demo_report):
     assert set(aliases) == {"A", "AAAA"} and aliases["A"].endswith(".cloudfront.net")
 
 
+def test_act_two_delegates_a_developers_zone_then_removes_it(demo_report):
+    created, removed = statuses(demo_report)[3:]
+    assert created["parentZone"] == "staging.demo.example.org"
+    assert [c["type"] for c in removed["conditions"]] == ["DelegationRemoved"]
+    assert "NS feature-x.staging.demo.example.org in staging.demo.example.org" in removed["conditions"][0]["message"]
+    staging = zone_records(demo_report, "staging", "staging.demo.example.org")
+    assert not any(r["name"] == "feature-x.staging.demo.example.org" for r in staging)
+
+
 def test_status_document_shape(demo_report):
-    final = statuses(demo_report)[-1]
+    final = statuses(demo_report)[2]
     assert final["schemaVersion"] == "1.0"
     assert final["trigger"] == "CreateAccountResult"
     conditions = {(c["type"], c.get("region")): c["status"] for c in final["conditions"]}
@@ -67,6 +78,6 @@ def test_status_document_shape(demo_report):
         ("CertificateIssued", "us-east-1"): "True",
         ("DomainAvailable", None): "True",
     }
-    message = demo_report["snsMessages"][-1]
+    message = demo_report["snsMessages"][2]
     assert message["attributes"]["outcome"] == "Succeeded"
     assert message["attributes"]["zoneName"] == "demo.example.org"
