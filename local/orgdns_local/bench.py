@@ -170,6 +170,53 @@ def cold_imports(repeats: int = 5) -> dict[str, float]:
     return ratios
 
 
+def self_service() -> list[dict[str, Any]]:
+    """A member's self-service request, then the teardown when it deletes the zone: each phase's
+    state transitions, Lambda invocations and API calls, measured on their own."""
+    scenario = Scenario.model_validate(
+        {
+            "name": "self-service",
+            "management_zones": [{"name": "example.org"}],
+            "steps": [{"create_account": {"name": "team", "tags": {"orgdns:subdomain": "team.example.org"}}}],
+        }
+    )
+    zone = "feature.team.example.org"
+    phases = {
+        "self-service request": [
+            {"after_runs": True, "create_zone": {"account": "team", "name": zone}},
+            {"tag_zone": {"account": "team", "zone": zone, "tags": {"orgdns:delegate": "true"}}},
+        ],
+        "teardown (zone deleted)": [{"after_runs": True, "delete_zone": {"account": "team", "zone": zone}}],
+    }
+    rows = []
+    with LocalOrganization(scenario) as org:
+        org.play()
+        for title, steps in phases.items():
+            calls_before = len(org.calls.calls)
+            invocations_before = sum(org.invocation_counts.values())
+            with org.quiet():
+                known = set(_transitions(org))
+            org.scenario = scenario.model_copy(
+                update={"steps": Scenario.model_validate({"name": title, "steps": steps}).steps}
+            )
+            org.play()
+            with org.quiet():
+                new = {name: t for name, t in _transitions(org).items() if name not in known}
+            by_service: dict[str, int] = defaultdict(int)
+            for call in org.calls.calls[calls_before:]:
+                by_service[call.service] += 1
+            rows.append(
+                {
+                    "phase": title,
+                    "transitions": sum(t["all"] for t in new.values()),
+                    "apartFromWaits": sum(t["apartFromWaits"] for t in new.values()),
+                    "invocations": sum(org.invocation_counts.values()) - invocations_before,
+                    "calls": dict(sorted(by_service.items())),
+                }
+            )
+    return rows
+
+
 def run_bench(output: Path) -> int:
     print("cold imports...", flush=True)
     imports = cold_imports()
@@ -177,7 +224,9 @@ def run_bench(output: Path) -> int:
     demo = run_story(Scenario.load(ROOT / "local" / "scenarios" / "demo.yaml"))
     print("20 accounts at once...", flush=True)
     crowd = run_story(many_accounts(20))
-    text = render(demo, crowd, imports)
+    print("self-service and teardown...", flush=True)
+    member = self_service()
+    text = render(demo, crowd, imports, member)
     output.write_text(text)
     print(text)
     return 0
@@ -243,7 +292,7 @@ def _calls_against_minimum(crowd: dict[str, Any]) -> list[str]:
     return out
 
 
-def render(demo: dict[str, Any], crowd: dict[str, Any], imports: dict[str, float]) -> str:
+def render(demo: dict[str, Any], crowd: dict[str, Any], imports: dict[str, float], member: list[dict[str, Any]]) -> str:
     lines = [
         "# Benchmarks",
         "",
@@ -300,6 +349,18 @@ def render(demo: dict[str, Any], crowd: dict[str, Any], imports: dict[str, float
             )
         lines.append("")
     lines += ["## API calls against the minimum the work needs (20 plain runs)", "", *_calls_against_minimum(crowd), ""]
+    lines += [
+        "## Self-service request and teardown",
+        "",
+        "| phase | state transitions | apart from waits | Lambda invocations | API calls by service |",
+        "|---|---|---|---|---|",
+        *[
+            f"| {row['phase']} | {row['transitions']} | {row['apartFromWaits']} | {row['invocations']} | "
+            f"{', '.join(f'{k} {v}' for k, v in row['calls'].items())} |"
+            for row in member
+        ],
+        "",
+    ]
     lines += ["## Cold import time per handler (ratio to a bare `import boto3`)", ""]
     lines += [f"- {name}: {value}" for name, value in imports.items()]
     return "\n".join(lines) + "\n"
