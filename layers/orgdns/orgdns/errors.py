@@ -84,6 +84,12 @@ class CustomDomainFailed(OrgDnsError):
     reason = "CustomDomainFailed"
 
 
+class ZoneWithdrawn(OrgDnsError):
+    """A self-service zone was deleted or untagged while its delegation was being written."""
+
+    reason = "ZoneWithdrawn"
+
+
 class ParentZoneMissing(OrgDnsError):
     """The registry names a parent hosted zone that no longer exists in its account."""
 

@@ -3,9 +3,9 @@
 from botocore.exceptions import ClientError
 
 from orgdns.aws.access import AwsAccess
-from orgdns.errors import ParentZoneMissing
+from orgdns.errors import ParentZoneMissing, ZoneWithdrawn
 from orgdns.models import ChangeRef, DelegationResult, RecordSpec, WorkflowState
-from orgdns.records import merge_records, owned_records, plan_write
+from orgdns.records import merge_records, owned_records, plan_write, same_content
 from orgdns.zones import find_parent, known_zones
 
 
@@ -58,11 +58,35 @@ def delegate(state: WorkflowState, aws: AwsAccess) -> DelegationResult:
             }
         )
     )
-    if not needed:
-        return DelegationResult(record=record, change=None, in_sync=True)
-    change_id = route53.change(
-        parent.hosted_zone_id, [("UPSERT", record)], f"orgdns {plan.request_id}: delegate {plan.zone_name}"
-    )
-    return DelegationResult(
-        record=record, change=ChangeRef(account_id=parent.account_id, change_id=change_id), in_sync=False
+    change = None
+    if needed:
+        change_id = route53.change(
+            parent.hosted_zone_id, [("UPSERT", record)], f"orgdns {plan.request_id}: delegate {plan.zone_name}"
+        )
+        change = ChangeRef(account_id=parent.account_id, change_id=change_id)
+    if plan.hosted_zone_id is not None:
+        _withdraw_if_gone(plan.account_id, plan.hosted_zone_id, record, aws)
+    return DelegationResult(record=record, change=change, in_sync=change is None)
+
+
+def _withdraw_if_gone(account_id: str, zone_id: str, record: RecordSpec, aws: AwsAccess) -> None:
+    """Write, then look: a self-service zone deleted or untagged while this run was on its way
+    must not keep the delegation just written. If the zone went before this look, this run takes
+    the delegation back; if after, the teardown that follows finds it in the registry."""
+    member = aws.route53(account_id)
+    zone = member.zone(zone_id)
+    delegate_tag = aws.settings.tag_prefix + "delegate"
+    if zone is not None and member.tags(zone_id).get(delegate_tag, "").strip().lower() == "true":
+        return
+    parent = aws.route53(record.account_id or aws.settings.management_account_id)
+    current = [r for r in parent.records_at(record.hosted_zone_id or "", record.name) if r.type == "NS"]
+    if current and same_content(current[0], record):
+        parent.change(
+            record.hosted_zone_id or "",
+            [("DELETE", current[0].model_copy(update={"hosted_zone_id": record.hosted_zone_id}))],
+            f"orgdns: {record.name} was withdrawn",
+        )
+    raise ZoneWithdrawn(
+        f"{record.name} ({zone_id}) in account {account_id} was deleted or untagged while it was being "
+        "delegated; the delegation was taken back"
     )

@@ -1,0 +1,88 @@
+"""A self-service zone withdrawn while Delegate runs: the delegation just written is taken back."""
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from orgdns.aws.access import AwsAccess
+from orgdns.errors import ZoneWithdrawn
+from orgdns.models import Decision, ManagedZone, Plan, Trigger, WorkflowState, ZoneRef, ZoneResult
+from orgdns.settings import Settings
+from orgdns.steps.delegate import delegate
+
+MANAGEMENT, MEMBER = "123456789012", "444455556666"
+
+
+def member_client(service):
+    creds = boto3.client("sts", region_name="us-east-1").assume_role(
+        RoleArn=f"arn:aws:iam::{MEMBER}:role/OrgDnsExecution", RoleSessionName="test"
+    )["Credentials"]
+    return boto3.client(
+        service, region_name="us-east-1", aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"],
+    )  # fmt: skip
+
+
+@pytest.fixture
+def world(monkeypatch):
+    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+        monkeypatch.setenv(key, value)
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+        for table, key in (("registry", "zoneName"), ("budget", "bucket")):
+            dynamodb.create_table(
+                TableName=table, BillingMode="PAY_PER_REQUEST",
+                AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"}],
+                KeySchema=[{"AttributeName": key, "KeyType": "HASH"}],
+            )  # fmt: skip
+        route53 = boto3.client("route53", region_name="us-east-1")
+        root = route53.create_hosted_zone(Name="example.org", CallerReference="root")["HostedZone"]["Id"].split("/")[-1]
+        member = member_client("route53")
+        zone = member.create_hosted_zone(Name="x.example.org", CallerReference="x")
+        zone_id = zone["HostedZone"]["Id"].split("/")[-1]
+        settings = Settings(
+            management_account_id=MANAGEMENT, home_region="us-east-1", registry_table="registry",
+            rate_limit_table="budget", status_topic_arn=f"arn:aws:sns:us-east-1:{MANAGEMENT}:s",
+            root_zones=({"name": "example.org", "hosted_zone_id": root},),
+        )  # fmt: skip
+        aws = AwsAccess(settings)
+        aws.registry().put(
+            ManagedZone(zone_name="x.example.org", account_id=MEMBER, hosted_zone_id=zone_id, self_service=True)
+        )
+        plan = Plan(
+            request_id="r", trigger=Trigger.ZONE_TAGGED, account_id=MEMBER, zone_name="x.example.org",
+            parent=ZoneRef(zone_name="example.org", account_id=MANAGEMENT, hosted_zone_id=root),
+            certificate_regions=["us-east-1"], certificate_names=["x.example.org", "*.x.example.org"], ns_ttl=60,
+            hosted_zone_id=zone_id,
+        )  # fmt: skip
+        state = WorkflowState(
+            decision=Decision(decision="Proceed", plan=plan),
+            zone=ZoneResult(hosted_zone_id=zone_id, name_servers=zone["DelegationSet"]["NameServers"], created=False),
+        )
+        yield {"aws": aws, "state": state, "member": member, "zone_id": zone_id, "root": root, "route53": route53}
+
+
+def delegations(world):
+    records = world["route53"].list_resource_record_sets(HostedZoneId=world["root"])["ResourceRecordSets"]
+    return [r["Name"] for r in records if r["Type"] == "NS" and r["Name"] != "example.org."]
+
+
+def test_a_tagged_zone_keeps_its_delegation(world):
+    world["member"].change_tags_for_resource(
+        ResourceType="hostedzone", ResourceId=world["zone_id"], AddTags=[{"Key": "orgdns:delegate", "Value": "true"}]
+    )
+    delegate(world["state"], world["aws"])
+    assert delegations(world) == ["x.example.org."]
+
+
+def test_an_untagged_zone_gets_its_delegation_taken_back(world):
+    with pytest.raises(ZoneWithdrawn, match="taken back"):
+        delegate(world["state"], world["aws"])
+    assert delegations(world) == []
+
+
+def test_a_deleted_zone_gets_its_delegation_taken_back(world):
+    world["member"].delete_hosted_zone(Id=world["zone_id"])
+    with pytest.raises(ZoneWithdrawn):
+        delegate(world["state"], world["aws"])
+    assert delegations(world) == []
