@@ -1,4 +1,5 @@
-"""Writes statemachines/subdomain.asl.json (kept as generated JSON so the console shows it as is).
+"""Writes statemachines/subdomain.asl.json and teardown.asl.json (kept as generated JSON so the
+console shows them as they are).
 
 The Retry and Catch blocks are the same for every Task; generating them keeps them identical.
 Run: python scripts/gen_asl.py

@@ -225,6 +225,7 @@ MANAGEMENT_ACTIONS = {
     "CreateZoneFunction": {"dynamodb:UpdateItem", ASSUME, "dynamodb:Scan", "dynamodb:PutItem"},
     # NS records in the parent, which is a root zone here or a member's zone
     "DelegateFunction": {
+        "dynamodb:DeleteItem",
         "dynamodb:UpdateItem",
         ASSUME,
         "dynamodb:Scan",
@@ -266,7 +267,7 @@ MANAGEMENT_ACTIONS = {
 
 # What each step may write with ChangeResourceRecordSets in a root zone: (record types, actions).
 ROOT_ZONE_WRITES = {
-    "DelegateFunction": ({"NS"}, {"UPSERT"}),
+    "DelegateFunction": ({"NS"}, {"UPSERT", "DELETE"}),  # DELETE: taking back a withdrawn zone's delegation
     "ReleaseChildrenFunction": ({"NS"}, {"DELETE"}),
     "WriteValidationRecordsFunction": ({"CNAME"}, {"UPSERT"}),
 }

@@ -175,3 +175,59 @@ def test_closing_an_account_removes_its_delegations_and_rehomes_children(story):
 
 def test_nothing_dangles_but_what_a_human_changed(story):
     assert story["dangling_at_end"] == ["z.staging.demo.example.org in staging.demo.example.org"]
+
+
+@pytest.fixture(scope="module")
+def out_of_order() -> dict[str, Any]:
+    scenario = Scenario.model_validate(
+        {
+            "name": "out of order",
+            **BASE,
+            "steps": [
+                {"create_account": {"name": "staging", "tags": {"orgdns:subdomain": "staging.example.org"}}},
+            ],
+        }
+    )
+    seen: dict[str, Any] = {}
+    with LocalOrganization(scenario) as org:
+        org.play()
+        # Tagged and untagged at the same instant: two runs race; the zone ends untagged.
+        phase(org, [
+            {"after_runs": True, "create_zone": {"account": "staging", "name": "flip.staging.example.org"}},
+            {"tag_zone": {"account": "staging", "zone": "flip.staging.example.org", "tags": DELEGATE}},
+            {"tag_zone": {"account": "staging", "zone": "flip.staging.example.org", "remove": ["orgdns:delegate"]}},
+        ])  # fmt: skip
+        # The delete is processed before the create: the tag event arrives after the zone is gone.
+        phase(org, [{"after_runs": True, "create_zone": {"account": "staging", "name": "late.staging.example.org"}}])
+        late = org.expand("${zone:staging:late.staging.example.org}")
+        phase(org, [{"after_runs": True, "delete_zone": {"account": "staging", "zone": "late.staging.example.org"}}])
+        tag = {
+            "source": "aws.route53",
+            "detail-type": "AWS API Call via CloudTrail",
+            "account": org.accounts["staging"],
+            "detail": {
+                "eventName": "ChangeTagsForResource",
+                "requestParameters": {"resourceType": "hostedzone", "resourceId": late, "addTags": [
+                    {"key": "orgdns:delegate", "value": "true"}]},
+            },
+        }  # fmt: skip
+        phase(org, [{"after_runs": True, "send_event": {"bus": "member", "event": tag}}])
+        seen["delegations"] = delegations(org)
+        seen["dangling"] = dangling(org)
+        seen["report"] = build_report(org)
+    return seen
+
+
+def test_a_tag_added_and_removed_at_once_ends_undelegated(out_of_order):
+    assert "flip.staging.example.org" not in out_of_order["delegations"].get("staging.example.org", {})
+    assert out_of_order["dangling"] == []
+
+
+def test_a_create_processed_after_the_delete_delegates_nothing(out_of_order):
+    assert "late.staging.example.org" not in out_of_order["delegations"].get("staging.example.org", {})
+    last = out_of_order["report"]["snsMessages"][-1]["document"]  # the tag event, processed last
+    assert (last["trigger"], last["outcome"], last["error"]["reason"]) == (
+        "ChangeTagsForResource",
+        "Rejected",
+        "ZoneNotFound",
+    )

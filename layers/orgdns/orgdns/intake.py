@@ -1,4 +1,5 @@
-"""Intake: EventBridge event -> one execution of the subdomain workflow, named after the event.
+"""Intake: EventBridge event -> one execution of the subdomain or the teardown workflow, named
+after the event.
 
 EventBridge delivers at least once. Naming the execution after the event id makes a duplicate
 delivery a no-op: Step Functions refuses a second execution of the same name (for 90 days), or
@@ -40,7 +41,7 @@ def ends_delegation(event: dict[str, Any], delegate_tag: str) -> bool:
         return False
     removed = params.get("removeTagKeys") or params.get("tagKeys") or []
     added = {t.get("key"): t.get("value") for t in params.get("addTags") or [] if isinstance(t, dict)}
-    return delegate_tag in removed or (delegate_tag in added and str(added[delegate_tag]).lower() != "true")
+    return delegate_tag in removed or (delegate_tag in added and str(added[delegate_tag]).strip().lower() != "true")
 
 
 def start_workflow(event: dict[str, Any], state_machine_arn: str, client: Any) -> dict[str, Any]:

@@ -47,7 +47,9 @@ def delegate(state: WorkflowState, aws: AwsAccess) -> DelegationResult:
         raise
     needed = plan_write(record, existing, owned_records(entries))
 
-    item = next(z for z in entries if z.zone_name == plan.zone_name)
+    item = next((z for z in entries if z.zone_name == plan.zone_name and z.account_id == plan.account_id), None)
+    if item is None:  # a teardown removed the zone's entry since CreateZone: write nothing
+        raise ZoneWithdrawn(f"{plan.zone_name} was torn down while it was being delegated; nothing was written")
     registry.put(
         item.model_copy(
             update={
@@ -86,6 +88,7 @@ def _withdraw_if_gone(account_id: str, zone_id: str, record: RecordSpec, aws: Aw
             [("DELETE", current[0].model_copy(update={"hosted_zone_id": record.hosted_zone_id}))],
             f"orgdns: {record.name} was withdrawn",
         )
+    aws.registry().delete(record.name, zone_id)
     raise ZoneWithdrawn(
         f"{record.name} ({zone_id}) in account {account_id} was deleted or untagged while it was being "
         "delegated; the delegation was taken back"

@@ -139,7 +139,8 @@ def _move_children(
         if parent is None:
             continue
         record = RecordSpec(
-            name=child.zone_name, type="NS", ttl=next((r.ttl for r in child.records if r.type == "NS"), 60),
+            name=child.zone_name, type="NS",
+            ttl=next((r.ttl for r in child.records if r.type == "NS"), aws.settings.ns_ttl),
             values=sorted(child.name_servers), zone_name=parent.name, hosted_zone_id=parent.hosted_zone_id,
             account_id=parent.account_id, purpose="Delegation",
         )  # fmt: skip
