@@ -514,21 +514,8 @@ class LocalOrganization:
             parameters["addTags"] = [{"key": k, "value": v} for k, v in tag.tags.items()]
         if tag.remove:
             parameters["removeTagKeys"] = tag.remove
-        event = {
-            "id": str(uuid.uuid4()),
-            "source": "aws.route53",
-            "detail-type": "AWS API Call via CloudTrail",
-            "account": account_id,
-            "detail": {
-                "eventSource": "route53.amazonaws.com",
-                "eventName": "ChangeTagsForResource",
-                "eventType": "AwsApiCall",
-                "awsRegion": HOME,
-                "recipientAccountId": account_id,
-                "requestParameters": parameters,
-            },
-        }
-        glue.put_event(account_id, HOME, event)  # CloudTrail, in the member account: its rules forward it
+        # CloudTrail, in the member account: its rules forward it
+        glue.put_event(account_id, HOME, _route53_call(account_id, "ChangeTagsForResource", parameters))
         change = " ".join([f"{k}={v}" for k, v in tag.tags.items()] + [f"-{k}" for k in tag.remove])
         self.progress(self.clock.elapsed(), tag.account, f"tags {tag.zone}: {change}")
 
@@ -544,21 +531,7 @@ class LocalOrganization:
                 ChangeBatch={"Changes": [{"Action": "DELETE", "ResourceRecordSet": r} for r in extra]},
             )
         route53.delete_hosted_zone(Id=zone_id)
-        event = {
-            "id": str(uuid.uuid4()),
-            "source": "aws.route53",
-            "detail-type": "AWS API Call via CloudTrail",
-            "account": account_id,
-            "detail": {
-                "eventSource": "route53.amazonaws.com",
-                "eventName": "DeleteHostedZone",
-                "eventType": "AwsApiCall",
-                "awsRegion": HOME,
-                "recipientAccountId": account_id,
-                "requestParameters": {"id": zone_id},
-            },
-        }
-        glue.put_event(account_id, HOME, event)  # CloudTrail, in the member account
+        glue.put_event(account_id, HOME, _route53_call(account_id, "DeleteHostedZone", {"id": zone_id}))
         self.progress(self.clock.elapsed(), delete.account, f"deletes hosted zone {delete.zone} ({zone_id})")
 
     def _create_account(self, create: CreateAccount) -> None:
@@ -699,6 +672,24 @@ def _create_account_result(account_id: str | None, failure: str | None) -> dict[
             "requestParameters": None,
             "responseElements": None,
             "serviceEventDetails": {"createAccountStatus": status},
+        },
+    }
+
+
+def _route53_call(account_id: str, name: str, parameters: dict[str, Any]) -> dict[str, Any]:
+    """The EventBridge event CloudTrail makes of a Route 53 API call in ``account_id``."""
+    return {
+        "id": str(uuid.uuid4()),
+        "source": "aws.route53",
+        "detail-type": "AWS API Call via CloudTrail",
+        "account": account_id,
+        "detail": {
+            "eventSource": "route53.amazonaws.com",
+            "eventName": name,
+            "eventType": "AwsApiCall",
+            "awsRegion": HOME,
+            "recipientAccountId": account_id,
+            "requestParameters": parameters,
         },
     }
 

@@ -191,13 +191,7 @@ def parse_zone_tag_event(raw: dict[str, Any]) -> ZoneTagEvent:
             "ChangeTagsForResource must name a hosted zone in detail.requestParameters",
             "detail.requestParameters.resourceType",
         )
-    zone_id = params.get("resourceId")
-    if not isinstance(zone_id, str) or not re.fullmatch(r"(/hostedzone/)?[A-Z0-9]{1,32}", zone_id):
-        raise RequestRejected(
-            "MalformedEvent",
-            f"detail.requestParameters.resourceId must be a hosted zone id, got {zone_id!r}",
-            "detail.requestParameters.resourceId",
-        )
+    zone_id = _hosted_zone_id(params.get("resourceId"), "detail.requestParameters.resourceId")
     account_id = raw.get("account")
     _check_account_id(account_id, "account")
     added = {
@@ -209,7 +203,7 @@ def parse_zone_tag_event(raw: dict[str, Any]) -> ZoneTagEvent:
     return ZoneTagEvent(
         event_id=raw.get("id") if isinstance(raw.get("id"), str) else None,
         account_id=str(account_id),
-        hosted_zone_id=zone_id.rsplit("/", 1)[-1],
+        hosted_zone_id=zone_id,
         added=added,
         removed=removed,
     )
@@ -238,18 +232,12 @@ def parse_teardown_event(raw: dict[str, Any]) -> TeardownEvent:
         )  # fmt: skip
     if raw.get("source") == "aws.route53" and name == "DeleteHostedZone":
         params = detail.get("requestParameters")
-        zone_id = params.get("id") if isinstance(params, dict) else None
-        if not isinstance(zone_id, str) or not re.fullmatch(r"(/hostedzone/)?[A-Z0-9]{1,32}", zone_id):
-            raise RequestRejected(
-                "MalformedEvent",
-                f"DeleteHostedZone must name a hosted zone in detail.requestParameters.id, got {zone_id!r}",
-                "detail.requestParameters.id",
-            )
+        zone_id = _hosted_zone_id(params.get("id") if isinstance(params, dict) else None, "detail.requestParameters.id")
         account_id = raw.get("account")
         _check_account_id(account_id, "account")
         return TeardownEvent(
             trigger=Trigger.ZONE_DELETED, event_id=event_id, account_id=str(account_id),
-            hosted_zone_id=zone_id.rsplit("/", 1)[-1],
+            hosted_zone_id=zone_id,
         )  # fmt: skip
     if raw.get("source") == "aws.organizations" and name == "CloseAccountResult":
         service = detail.get("serviceEventDetails")
@@ -270,6 +258,13 @@ def parse_teardown_event(raw: dict[str, Any]) -> TeardownEvent:
         f"orgdns does not remove delegations on {raw.get('source')!r} {name!r} events",
         "detail.eventName",
     )
+
+
+def _hosted_zone_id(value: object, field: str) -> str:
+    """A hosted zone id from an event, without its "/hostedzone/" prefix."""
+    if not isinstance(value, str) or not re.fullmatch(r"(/hostedzone/)?[A-Z0-9]{1,32}", value):
+        raise RequestRejected("MalformedEvent", f"{field} must be a hosted zone id, got {value!r}", field)
+    return value.rsplit("/", 1)[-1]
 
 
 def _account_name(value: object) -> str | None:
