@@ -7,6 +7,7 @@ import json
 import os
 import re
 import uuid
+import warnings
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -132,6 +133,9 @@ class LocalOrganization:
             self._stack.callback(_restore_env, key, os.environ.get(key))
             os.environ[key] = value
         mock_random.seed(self.scenario.seed)
+        # Containers run concurrently here, and Powertools keeps one metric set per process: a
+        # flush can find another invocation's set already flushed. Lambda runs one at a time.
+        warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
         # moto and the interpreter keep large, long-lived object graphs: a full collection costs
         # about a second each time, so move what exists now out of the collector's way.
         gc.collect()
