@@ -5,7 +5,7 @@ import pytest
 from moto import mock_aws
 
 from orgdns.aws.access import AwsAccess
-from orgdns.errors import ZoneWithdrawn
+from orgdns.errors import NotGrantedByParentOwner, ZoneWithdrawn
 from orgdns.models import Decision, ManagedZone, Plan, Trigger, WorkflowState, ZoneRef, ZoneResult
 from orgdns.settings import Settings
 from orgdns.steps.delegate import delegate
@@ -86,3 +86,38 @@ def test_a_deleted_zone_gets_its_delegation_taken_back(world):
     with pytest.raises(ZoneWithdrawn):
         delegate(world["state"], world["aws"])
     assert delegations(world) == []
+
+
+def test_a_nearer_parent_owned_by_another_account_is_refused(world):
+    """ResolveRequest allowed x.team.example.org under example.org; meanwhile another account's
+    team.example.org was registered: Delegate must not write there (nor in the root)."""
+    other = "555566667777"
+    creds = boto3.client("sts", region_name="us-east-1").assume_role(
+        RoleArn=f"arn:aws:iam::{other}:role/OrgDnsExecution", RoleSessionName="other"
+    )["Credentials"]
+    other_route53 = boto3.client(
+        "route53", region_name="us-east-1", aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"],
+    )  # fmt: skip
+    team_id = other_route53.create_hosted_zone(Name="team.example.org", CallerReference="team")["HostedZone"]["Id"]
+    team_id = team_id.split("/")[-1]
+    world["aws"].registry().put(ManagedZone(zone_name="team.example.org", account_id=other, hosted_zone_id=team_id))
+    zone = world["member"].create_hosted_zone(Name="x.team.example.org", CallerReference="x.team")
+    zone_id = zone["HostedZone"]["Id"].split("/")[-1]
+    world["aws"].registry().put(
+        ManagedZone(zone_name="x.team.example.org", account_id=MEMBER, hosted_zone_id=zone_id, self_service=True)
+    )
+    plan = world["state"].plan.model_copy(update={"zone_name": "x.team.example.org", "hosted_zone_id": zone_id})
+    state = world["state"].model_copy(
+        update={
+            "decision": Decision(decision="Proceed", plan=plan),
+            "zone": ZoneResult(
+                hosted_zone_id=zone_id, name_servers=zone["DelegationSet"]["NameServers"], created=False
+            ),
+        }
+    )
+    with pytest.raises(NotGrantedByParentOwner, match=r"now below team\.example\.org"):
+        delegate(state, world["aws"])
+    assert delegations(world) == []
+    team_records = other_route53.list_resource_record_sets(HostedZoneId=team_id)["ResourceRecordSets"]
+    assert {r["Type"] for r in team_records} == {"NS", "SOA"}

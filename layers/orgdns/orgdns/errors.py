@@ -90,6 +90,13 @@ class ZoneWithdrawn(OrgDnsError):
     reason = "ZoneWithdrawn"
 
 
+class NotGrantedByParentOwner(OrgDnsError):
+    """A self-service zone's nearest parent changed during the run to a zone whose owner has not
+    granted the name (a parent registered concurrently)."""
+
+    reason = "NotGrantedByParentOwner"
+
+
 class ParentZoneMissing(OrgDnsError):
     """The registry names a parent hosted zone that no longer exists in its account."""
 

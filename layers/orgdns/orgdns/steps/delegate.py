@@ -3,8 +3,9 @@
 from botocore.exceptions import ClientError
 
 from orgdns.aws.access import AwsAccess
-from orgdns.errors import ParentZoneMissing, ZoneWithdrawn
+from orgdns.errors import NotGrantedByParentOwner, ParentZoneMissing, ZoneWithdrawn
 from orgdns.models import ChangeRef, DelegationResult, RecordSpec, WorkflowState
+from orgdns.ownership import may_claim
 from orgdns.records import merge_records, owned_records, plan_write, same_content
 from orgdns.zones import find_parent, known_zones
 
@@ -25,6 +26,16 @@ def delegate(state: WorkflowState, aws: AwsAccess) -> DelegationResult:
     # occluded by the parent's own delegation and the name would stop resolving.
     nearest = find_parent(plan.zone_name, known_zones(aws.root_zones(), entries))
     parent = nearest.ref() if nearest is not None else plan.parent
+    if (
+        plan.hosted_zone_id is not None
+        and parent.zone_name != plan.parent.zone_name
+        and not may_claim(plan.zone_name, plan.account_id, parent.account_id, aws.settings.grants)
+    ):
+        # Self-service was allowed under the parent ResolveRequest saw; the nearer one is someone else's.
+        raise NotGrantedByParentOwner(
+            f"{plan.zone_name} is now below {parent.zone_name}, owned by account {parent.account_id}, "
+            f"which has not granted names there to account {plan.account_id}; nothing was written"
+        )
     route53 = aws.route53(parent.account_id)
     record = RecordSpec(
         name=plan.zone_name,
