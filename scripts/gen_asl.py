@@ -201,15 +201,28 @@ states: dict[str, dict] = {
         "ResultPath": "$.error",
         "Next": "PublishFailed",
     },
-    "PublishSucceeded": publish("Succeeded", "Succeeded"),
-    "PublishSkipped": publish("Skipped", "Skipped"),
-    "PublishRejected": publish("Rejected", "Rejected"),
-    "PublishFailed": publish("Failed", "Failed", catch=False),
-    "Succeeded": {"Type": "Succeed"},
-    "Skipped": {"Type": "Succeed"},
-    "Rejected": {"Type": "Fail", "Error": "Rejected", "Cause": "The request was rejected: see the published status."},
-    "Failed": {"Type": "Fail", "Error": "Failed", "Cause": "The run failed: see the published status."},
 }
+
+
+def endings() -> dict[str, dict]:
+    """How every run ends: publish its status, then succeed or fail."""
+    return {
+        "PublishSucceeded": publish("Succeeded", "Succeeded"),
+        "PublishSkipped": publish("Skipped", "Skipped"),
+        "PublishRejected": publish("Rejected", "Rejected"),
+        "PublishFailed": publish("Failed", "Failed", catch=False),
+        "Succeeded": {"Type": "Succeed"},
+        "Skipped": {"Type": "Succeed"},
+        "Rejected": {
+            "Type": "Fail",
+            "Error": "Rejected",
+            "Cause": "The request was rejected: see the published status.",
+        },
+        "Failed": {"Type": "Fail", "Error": "Failed", "Cause": "The run failed: see the published status."},
+    }
+
+
+states.update(endings())
 
 cert_poll = poll("Certificate", CERT_FIRST, CERT_CAP, "WaitForCertificates")
 del cert_poll["CountCertificatePoll"]
@@ -236,14 +249,7 @@ teardown_states: dict[str, dict] = {
         "Default": "PublishSucceeded",
     },
     "PublishActionRequired": publish("ActionRequired", "Succeeded"),
-    "PublishSucceeded": publish("Succeeded", "Succeeded"),
-    "PublishSkipped": publish("Skipped", "Skipped"),
-    "PublishRejected": publish("Rejected", "Rejected"),
-    "PublishFailed": publish("Failed", "Failed", catch=False),
-    "Succeeded": {"Type": "Succeed"},
-    "Skipped": {"Type": "Succeed"},
-    "Rejected": states["Rejected"],
-    "Failed": states["Failed"],
+    **endings(),
 }
 
 teardown = {

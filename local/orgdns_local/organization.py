@@ -664,20 +664,7 @@ def _create_account_result(account_id: str | None, failure: str | None) -> dict[
         status["failureReason"] = failure
     else:
         status["accountId"] = account_id
-    return {
-        "id": str(uuid.uuid4()),
-        "source": "aws.organizations",
-        "detail-type": "AWS Service Event via CloudTrail",
-        "detail": {
-            "eventSource": "organizations.amazonaws.com",
-            "eventName": "CreateAccountResult",
-            "eventType": "AwsServiceEvent",
-            "awsRegion": HOME,
-            "requestParameters": None,
-            "responseElements": None,
-            "serviceEventDetails": {"createAccountStatus": status},
-        },
-    }
+    return _organizations_event("CreateAccountResult", {"createAccountStatus": status})
 
 
 def _route53_call(account_id: str, name: str, parameters: dict[str, Any]) -> dict[str, Any]:
@@ -699,16 +686,25 @@ def _route53_call(account_id: str, name: str, parameters: dict[str, Any]) -> dic
 
 
 def _close_account_result(account_id: str) -> dict[str, Any]:
+    return _organizations_event(
+        "CloseAccountResult", {"closeAccountStatus": {"accountId": account_id, "state": "SUCCEEDED"}}
+    )
+
+
+def _organizations_event(name: str, details: dict[str, Any]) -> dict[str, Any]:
+    """An Organizations service event, as EventBridge delivers it in us-east-1."""
     return {
         "id": str(uuid.uuid4()),
         "source": "aws.organizations",
         "detail-type": "AWS Service Event via CloudTrail",
         "detail": {
             "eventSource": "organizations.amazonaws.com",
-            "eventName": "CloseAccountResult",
+            "eventName": name,
             "eventType": "AwsServiceEvent",
             "awsRegion": HOME,
-            "serviceEventDetails": {"closeAccountStatus": {"accountId": account_id, "state": "SUCCEEDED"}},
+            "requestParameters": None,
+            "responseElements": None,
+            "serviceEventDetails": details,
         },
     }
 
