@@ -12,7 +12,7 @@ from orgdns.aws.clients import Sessions, translate
 from orgdns.aws.organizations import Account, Organizations
 from orgdns.aws.registry import Registry
 from orgdns.aws.route53 import HostedZone, Route53
-from orgdns.errors import ApiThrottling, PriorRequestNotComplete, Route53Throttling, ZoneConflict
+from orgdns.errors import ApiThrottling, HostedZoneNotFound, PriorRequestNotComplete, Route53Throttling, ZoneConflict
 from orgdns.models import CertificateRef, ManagedZone, Outcome, RecordSpec
 from orgdns.settings import Settings
 
@@ -179,6 +179,11 @@ def test_name_servers_of_a_zone_without_trailing_dots(route53_client, zone_id):
 
 def test_name_servers_of_a_missing_zone_is_none(route53_client, zone_id):
     assert Route53(route53_client).name_servers("Z0000000000000000MISSING") is None
+
+
+def test_records_at_a_missing_zone_is_hosted_zone_not_found(route53_client, zone_id):
+    with pytest.raises(HostedZoneNotFound):
+        Route53(route53_client).records_at("Z0000000000000000MISSING", "x.example.org")
 
 
 def test_records_at_returns_every_type_at_that_name_and_nothing_else(route53_client, zone_id):

@@ -22,6 +22,18 @@ def play(steps: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
         return build_report(org)
 
 
+def record_sets(org: LocalOrganization) -> dict[tuple[str, str, str], Any]:
+    """Every record set of every hosted zone, by (account name, zone name, zone id)."""
+    found = {}
+    with org.quiet():
+        for name, account_id in org.accounts.items():
+            route53 = org.client("route53", account_id)
+            for zone in route53.list_hosted_zones()["HostedZones"]:
+                records = route53.list_resource_record_sets(HostedZoneId=zone["Id"])["ResourceRecordSets"]
+                found[(name, zone["Name"], zone["Id"])] = records
+    return found
+
+
 def statuses(report: dict[str, Any]) -> list[dict[str, Any]]:
     return [m["document"] for m in report["snsMessages"]]
 

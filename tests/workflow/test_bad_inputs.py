@@ -11,7 +11,7 @@ import pytest
 from orgdns_local.organization import LocalOrganization
 from orgdns_local.report import build_report
 from orgdns_local.scenario import Scenario
-from tests.workflow.conftest import BASE
+from tests.workflow.conftest import BASE, record_sets
 
 GOOD = "${account:tagless}"
 
@@ -216,15 +216,11 @@ def played() -> dict[str, Any]:
     return {"report": report, "before": before, "after": after, "registry": registry}
 
 
-def _snapshot(org: LocalOrganization) -> dict[str, Any]:
-    state = {}
+def _snapshot(org: LocalOrganization) -> dict[Any, Any]:
+    """Every record set, plus each account's certificate count."""
+    state: dict[Any, Any] = dict(record_sets(org))
     with org.quiet():
         for name, account_id in org.accounts.items():
-            route53 = org.client("route53", account_id)
-            for zone in route53.list_hosted_zones()["HostedZones"]:
-                records = route53.list_resource_record_sets(HostedZoneId=zone["Id"])["ResourceRecordSets"]
-                state[(name, zone["Name"])] = records
-            state[(name, "zones")] = len(route53.list_hosted_zones()["HostedZones"])
             state[(name, "certificates")] = len(
                 org.client("acm", account_id).list_certificates()["CertificateSummaryList"]
             )

@@ -12,7 +12,7 @@ import pytest
 from orgdns_local.organization import LocalOrganization
 from orgdns_local.report import build_report
 from orgdns_local.scenario import Scenario
-from tests.workflow.conftest import BASE
+from tests.workflow.conftest import BASE, record_sets
 
 SETUP: list[dict[str, Any]] = [
     {"create_account": {"name": "production", "tags": {"orgdns:subdomain": "demo.example.org"}}},
@@ -90,29 +90,18 @@ def organization() -> dict[str, Any]:
     )
     with LocalOrganization(scenario) as org:
         org.play()
-        before = _zones(org)
+        before = record_sets(org)
         org.scenario = scenario.model_copy(
             update={"steps": Scenario.model_validate({"name": "a", "steps": attack_steps}).steps}
         )
         org.play()
-        after_attacks = _zones(org)
+        after_attacks = record_sets(org)
         org.scenario = scenario.model_copy(
             update={"steps": Scenario.model_validate({"name": "l", "steps": legit}).steps}
         )
         org.play()
         report = build_report(org)
     return {"report": report, "before": before, "after_attacks": after_attacks}
-
-
-def _zones(org: LocalOrganization) -> dict[tuple[str, str, str], Any]:
-    found = {}
-    with org.quiet():
-        for name, account_id in org.accounts.items():
-            route53 = org.client("route53", account_id)
-            for zone in route53.list_hosted_zones()["HostedZones"]:
-                records = route53.list_resource_record_sets(HostedZoneId=zone["Id"])["ResourceRecordSets"]
-                found[(name, zone["Name"], zone["Id"])] = records
-    return found
 
 
 def _statuses(report: dict[str, Any]) -> list[dict[str, Any]]:

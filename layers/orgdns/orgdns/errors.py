@@ -97,6 +97,12 @@ class NotGrantedByParentOwner(OrgDnsError):
     reason = "NotGrantedByParentOwner"
 
 
+class HostedZoneNotFound(OrgDnsError):
+    """Route 53 has no hosted zone of that id in that account (NoSuchHostedZone)."""
+
+    reason = "HostedZoneNotFound"
+
+
 class ParentZoneMissing(OrgDnsError):
     """The registry names a parent hosted zone that no longer exists in its account."""
 

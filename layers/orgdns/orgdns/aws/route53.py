@@ -8,7 +8,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from orgdns.aws.clients import error_code, translate
-from orgdns.errors import ZoneConflict
+from orgdns.errors import HostedZoneNotFound, ZoneConflict
 from orgdns.models import RecordSpec
 from orgdns.names import bare, fqdn
 
@@ -117,12 +117,17 @@ class Route53:
         return [bare(ns) for ns in response.get("DelegationSet", {}).get("NameServers", [])]
 
     def records_at(self, zone_id: str, name: str) -> list[RecordSpec]:
-        """Every record set named exactly ``name`` in the zone (all types)."""
-        with _route53_errors():
-            self._pace()
+        """Every record set named exactly ``name`` in the zone (all types); HostedZoneNotFound
+        when the zone is gone."""
+        self._pace()
+        try:
             response = self._client.list_resource_record_sets(
                 HostedZoneId=zone_id, StartRecordName=fqdn(name), MaxItems="20"
             )
+        except ClientError as exc:
+            if error_code(exc) == "NoSuchHostedZone":
+                raise HostedZoneNotFound(f"hosted zone {zone_id} does not exist") from None
+            raise translate(exc, "route53") from None
         found = []
         for rrset in response.get("ResourceRecordSets", []):
             if _unescape(bare(rrset["Name"])) != name:

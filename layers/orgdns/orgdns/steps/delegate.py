@@ -1,9 +1,7 @@
 """Delegate: the zone's NS records in its parent zone, in whichever account hosts the parent."""
 
-from botocore.exceptions import ClientError
-
 from orgdns.aws.access import AwsAccess
-from orgdns.errors import NotGrantedByParentOwner, ParentZoneMissing, ZoneWithdrawn
+from orgdns.errors import HostedZoneNotFound, NotGrantedByParentOwner, ParentZoneMissing, ZoneWithdrawn
 from orgdns.models import ChangeRef, DelegationResult, RecordSpec, WorkflowState
 from orgdns.ownership import may_claim
 from orgdns.records import merge_records, owned_records, plan_write, same_content
@@ -49,13 +47,10 @@ def delegate(state: WorkflowState, aws: AwsAccess) -> DelegationResult:
     )
     try:
         existing = route53.records_at(parent.hosted_zone_id, plan.zone_name)
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "NoSuchHostedZone":
-            raise ParentZoneMissing(
-                f"parent zone {parent.zone_name} ({parent.hosted_zone_id}) no longer exists "
-                f"in account {parent.account_id}"
-            ) from None
-        raise
+    except HostedZoneNotFound:
+        raise ParentZoneMissing(
+            f"parent zone {parent.zone_name} ({parent.hosted_zone_id}) no longer exists in account {parent.account_id}"
+        ) from None
     needed = plan_write(record, existing, owned_records(entries))
 
     item = next((z for z in entries if z.zone_name == plan.zone_name and z.account_id == plan.account_id), None)

@@ -10,10 +10,8 @@ names keep resolving: their NS records in the removed zone would otherwise dangl
 
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from orgdns.aws.access import AwsAccess
-from orgdns.errors import RequestRejected
+from orgdns.errors import HostedZoneNotFound, RequestRejected
 from orgdns.models import Decision, ManagedZone, RecordSpec, TeardownResult, Trigger
 from orgdns.records import key, merge_records, owned_records, plan_write, same_content
 from orgdns.request import parse_teardown_event
@@ -108,10 +106,8 @@ def _remove_records(zone: ManagedZone, remaining: list[ManagedZone], aws: AwsAcc
         route53 = aws.route53(record.account_id or zone.account_id)
         try:
             current = [r for r in route53.records_at(record.hosted_zone_id or "", record.name) if r.type == record.type]
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "NoSuchHostedZone":
-                continue  # the zone that held it is gone, and the record with it
-            raise
+        except HostedZoneNotFound:
+            continue  # the zone that held it is gone, and the record with it
         if not current:
             continue
         if same_content(current[0], record):
