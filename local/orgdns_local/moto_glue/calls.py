@@ -3,7 +3,7 @@
 `ApiCallRecorder` keeps every AWS API call made in-process (by handlers, by the Step Functions
 interpreter, by the scenario driver) with the account whose credentials signed it and the
 simulated time. `FaultPlan` decides, before a call is sent, whether it fails instead; the patch
-that consults both sits on botocore (see `patches._patch_api_calls`).
+that consults both sits on botocore (see `api_calls.py`).
 
 Real AWS has faults moto never produces: Route 53 throttles at five requests per second per
 account (`Throttling`, "Rate exceeded") and rejects a change while the previous one for the zone is

@@ -1,0 +1,151 @@
+"""ACM: issuance through the emulated DNS (patch 5)."""
+
+from __future__ import annotations
+
+import hashlib
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from moto.acm.models import CertBundle, datetime_to_epoch
+from moto.route53.models import Route53Backend
+from moto.utilities.arns import parse_arn
+
+from .calls import ISSUANCE, ApiCall
+from .context import GlueContext, _Patches
+from .dns import normalise
+
+# -- 5. ACM validation through the emulated DNS -------------------------------------------------
+
+
+@dataclass
+class _CertState:
+    requested_at: float
+    resolved_at: float | None = None  # first moment every validation record resolved
+    issued_at: float | None = None
+    failure_reason: str | None = None
+
+
+def _patch_acm(ctx: GlueContext, patches: _Patches) -> None:
+    """Issue DNS-validated certificates only once their validation CNAMEs resolve.
+
+    Gap: moto issues every certificate `MOTO_ACM_VALIDATION_WAIT` seconds after the request,
+    record or not, and gives every certificate the same validation CNAME (`CertBundle.check` and
+    `CertBundle.describe`, moto/acm/models.py). Patched on `CertBundle` (for AMAZON_ISSUED
+    certificates; imported and private ones keep moto's behaviour):
+    - the validation record depends on (account, domain without "*."): apex and wildcard share
+      one, an account gets the same one in every Region, two accounts get different ones;
+    - DescribeCertificate omits ResourceRecord until `ctx.acm_record_delay_seconds` after the
+      request; ValidationStatus is SUCCESS once that option's record resolves;
+    - the status becomes ISSUED `ctx.acm_validation_seconds` after every record first resolved
+      through `ctx.dns` (checked on every read of the certificate and after every Route 53 change,
+      so the moment is exact), or FAILED with FailureReason = the error code of a FaultPlan rule
+      for ("acm", "Issuance"); VALIDATION_TIMED_OUT after `ctx.acm_timeout_seconds` (72 h);
+    - CreatedAt and IssuedAt come from the simulated clock.
+    """
+    clock, states = ctx.clock, weakref.WeakKeyDictionary[CertBundle, _CertState]()
+
+    def resolves(account: str, domain: str) -> bool:
+        name, value = _validation_record(account, domain)
+        return normalise(value) in (ctx.dns.resolve(name, "CNAME") or [])
+
+    original_init = CertBundle.__init__
+
+    def __init__(self: CertBundle, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        self.created_at = clock.now()
+        if self.type == "AMAZON_ISSUED":
+            states[self] = _CertState(requested_at=clock.elapsed())
+
+    original_check = CertBundle.check
+
+    def check(self: CertBundle) -> None:
+        state = states.get(self)
+        if state is None:
+            original_check(self)
+            return
+        if self.status != "PENDING_VALIDATION":
+            return
+        arn, now = parse_arn(self.arn), clock.elapsed()
+        account, region = arn.account, arn.region
+        if all(resolves(account, domain) for domain in _cert_domains(self)):
+            state.resolved_at = now if state.resolved_at is None else state.resolved_at
+        else:
+            state.resolved_at = None
+        deadline = state.requested_at + ctx.acm_timeout_seconds
+        moment = None if state.resolved_at is None else state.resolved_at + ctx.acm_validation_seconds
+        if moment is not None and moment <= min(now, deadline):
+            fault = ctx.faults.match(ApiCall("acm", ISSUANCE, account, region, moment), domain=self.common_name)
+            if fault is None:
+                self.status, state.issued_at = "ISSUED", moment
+            else:
+                self.status, state.failure_reason = "FAILED", fault.response["Error"]["Code"]
+        elif now >= deadline:
+            self.status = "VALIDATION_TIMED_OUT"
+
+    original_describe = CertBundle.describe
+
+    def describe(self: CertBundle) -> dict[str, Any]:
+        result: dict[str, Any] = original_describe(self)
+        state = states.get(self)
+        if state is None:
+            return result
+        account, certificate = parse_arn(self.arn).account, result["Certificate"]
+        show_record = clock.elapsed() >= state.requested_at + ctx.acm_record_delay_seconds
+        options = []
+        for domain in _cert_domains(self):
+            name, value = _validation_record(account, domain)
+            option: dict[str, Any] = {
+                "DomainName": domain,
+                "ValidationDomain": domain,
+                "ValidationMethod": "DNS",
+                "ValidationStatus": _validation_status(self.status, resolves(account, domain)),
+            }
+            if show_record:
+                option["ResourceRecord"] = {"Name": name, "Type": "CNAME", "Value": value}
+            options.append(option)
+        certificate["DomainValidationOptions"] = options
+        certificate.pop("IssuedAt", None)
+        if state.issued_at is not None:
+            certificate["IssuedAt"] = datetime_to_epoch(clock.to_datetime(state.issued_at))
+        if state.failure_reason is not None:
+            certificate["FailureReason"] = state.failure_reason
+        return result
+
+    def refreshing(original: Callable[..., Any]) -> Callable[..., Any]:
+        def method(*args: Any, **kwargs: Any) -> Any:
+            result = original(*args, **kwargs)
+            for cert in list(states.keys()):
+                cert.check()
+            return result
+
+        return method
+
+    patches.set(CertBundle, "__init__", __init__)
+    patches.set(CertBundle, "check", check)
+    patches.set(CertBundle, "describe", describe)
+    for name in ("change_resource_record_sets", "create_hosted_zone", "delete_hosted_zone"):
+        patches.set(Route53Backend, name, refreshing(getattr(Route53Backend, name)))
+
+
+def _validation_record(account_id: str, domain: str) -> tuple[str, str]:
+    """(name, value) of the validation CNAME for `domain` requested by `account_id`."""
+    base = normalise(domain).removeprefix("*.")
+    name_hash = hashlib.md5(f"{account_id}/{base}".encode(), usedforsecurity=False).hexdigest()
+    value_hash = hashlib.md5(f"{base}/{account_id}".encode(), usedforsecurity=False).hexdigest()
+    label = "".join(chr(ord("a") + int(digit, 16)) for digit in value_hash[:10])
+    return f"_{name_hash}.{base}.", f"_{value_hash}.{label}.acm-validations.aws."
+
+
+def _cert_domains(cert: CertBundle) -> list[str]:
+    """The domain name first, then the other subject alternative names."""
+    return list(dict.fromkeys([str(cert.common_name), *cert.sans]))
+
+
+def _validation_status(cert_status: str, resolves: bool) -> str:
+    if cert_status == "ISSUED" or resolves:
+        return "SUCCESS"
+    if cert_status in ("FAILED", "VALIDATION_TIMED_OUT"):
+        return "FAILED"
+    return "PENDING_VALIDATION"

@@ -1,0 +1,73 @@
+"""botocore: every in-process API call recorded, planned faults injected (patch 7)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from typing import Any, cast
+
+from botocore.client import BaseClient
+from botocore.exceptions import ClientError
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.iam.models import get_account_id_from
+
+from .calls import ApiCall
+from .context import GlueContext, _Patches
+
+# -- 7. API call recording and fault injection ---------------------------------------------------
+
+
+def _patch_api_calls(ctx: GlueContext, patches: _Patches) -> None:
+    """Record every in-process AWS API call and inject the planned faults.
+
+    Gap: moto never throttles, never rejects a concurrent change, never denies AssumeRole into a
+    new account, and offers no per-account call log. Patched: `botocore.client.BaseClient.
+    _make_api_call`, which every boto3 client goes through (handlers, the ASL interpreter's
+    service integrations, the scenario driver). The account is the one moto serves the call from:
+    MOTO_ACCOUNT_ID if set, else the account owning the access key (assumed-role keys belong to
+    the role's account; unknown keys to 123456789012). A planned fault is raised as the client's
+    modelled exception for its code (a ClientError), before anything is sent, so botocore's own
+    retries do not absorb it: each injected fault is one failed call the caller sees. The
+    emulator's own calls (made inside `ctx.calls.ignored()`) pass through untouched.
+    """
+    original = BaseClient._make_api_call  # type: ignore[attr-defined]
+
+    def _make_api_call(self: BaseClient, operation_name: str, api_params: dict[str, Any]) -> Any:
+        if ctx.calls.is_ignored():
+            return original(self, operation_name, api_params)
+        call = ApiCall(
+            service=self.meta.service_model.service_name,
+            operation=operation_name,
+            account_id=_caller_account(self),
+            region=self.meta.region_name,
+            sim_time=ctx.clock.elapsed(),
+            target_account_id=_role_account(api_params) if operation_name == "AssumeRole" else None,
+        )
+        fault = ctx.faults.match(call)
+        if fault is not None:
+            code = fault.response["Error"]["Code"]
+            ctx.calls.record(replace(call, error_code=code))
+            raise cast(type[ClientError], self.exceptions.from_code(code))(fault.response, operation_name)
+        try:
+            result = original(self, operation_name, api_params)
+        except ClientError as err:
+            ctx.calls.record(replace(call, error_code=err.response.get("Error", {}).get("Code")))
+            raise
+        ctx.calls.record(call)
+        return result
+
+    patches.set(BaseClient, "_make_api_call", _make_api_call)
+
+
+def _caller_account(client: BaseClient) -> str:
+    if "MOTO_ACCOUNT_ID" in os.environ:
+        return os.environ["MOTO_ACCOUNT_ID"]
+    credentials = client._get_credentials()  # type: ignore[attr-defined]
+    if credentials is None:
+        return str(DEFAULT_ACCOUNT_ID)
+    return str(get_account_id_from(credentials.access_key))
+
+
+def _role_account(api_params: dict[str, Any]) -> str | None:
+    parts = str(api_params.get("RoleArn", "")).split(":")
+    return parts[4] if len(parts) > 5 else None

@@ -1,0 +1,76 @@
+"""What every patch shares: the glue context, the patch registry and the clock participant of an
+execution."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from moto.awslambda.models import LambdaFunction
+
+from .calls import ApiCallRecorder, FaultPlan
+from .clock import SimClock
+from .dns import EmulatedDns
+
+HandlerRunner = Callable[[LambdaFunction, Any], Any]
+
+
+@dataclass
+class DeliveryFailure:
+    """An EventBridge target that could not take an event (logged, never raised)."""
+
+    rule_arn: str
+    target_arn: str
+    event_id: str
+    error: str
+    sim_time: float
+
+
+@dataclass
+class GlueContext:
+    """Everything the patches share. Times are simulated seconds."""
+
+    clock: SimClock
+    dns: EmulatedDns
+    invoke_handler: HandlerRunner  # runs a function's real handler; returns or raises
+    calls: ApiCallRecorder = field(default_factory=ApiCallRecorder)
+    faults: FaultPlan = field(default_factory=FaultPlan)
+    route53_propagation_seconds: float = 20
+    acm_record_delay_seconds: float = 10
+    acm_validation_seconds: float = 60
+    acm_timeout_seconds: float = 72 * 3600
+    apigw_edge_pending_seconds: float = 2400
+    apigw_regional_pending_seconds: float = 60
+    require_existing_roles: bool = False  # AssumeRole into a role that does not exist is denied
+    delivery_failures: list[DeliveryFailure] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ExecutionKey:
+    """The clock participant of one Step Functions execution."""
+
+    arn: str
+
+
+class _Patches:
+    """Attribute replacements, undone in reverse order."""
+
+    _MISSING = object()
+
+    def __init__(self) -> None:
+        self._undo: list[tuple[Any, str, Any]] = []
+
+    def set(self, owner: Any, name: str, value: Any) -> None:
+        # Read a class's own __dict__ so staticmethods and inherited attributes restore exactly.
+        old = vars(owner).get(name, self._MISSING) if isinstance(owner, type) else getattr(owner, name)
+        self._undo.append((owner, name, old))
+        setattr(owner, name, value)
+
+    def undo(self) -> None:
+        while self._undo:
+            owner, name, old = self._undo.pop()
+            if old is self._MISSING:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, old)

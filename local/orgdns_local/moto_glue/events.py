@@ -1,0 +1,111 @@
+"""EventBridge: rule targets the emulator runs (patch 3)."""
+
+from __future__ import annotations
+
+import copy
+import datetime as _datetime
+import json
+import logging
+import uuid
+from typing import Any
+
+from moto.awslambda.utils import get_backend as lambda_backend
+from moto.events import models as events_models
+from moto.events.models import Rule, events_backends
+from moto.events.utils import EventTemplateParser
+from moto.stepfunctions.responses import get_backend as sfn_backend
+from moto.utilities.arns import parse_arn
+
+from .context import DeliveryFailure, GlueContext, _Patches
+
+LOG = logging.getLogger(__name__)
+
+# -- 3. EventBridge targets ----------------------------------------------------------------------
+
+
+def _patch_events(ctx: GlueContext, patches: _Patches) -> None:
+    """Deliver events to Lambda and Step Functions targets; keep the envelope across buses.
+
+    Gaps in `Rule.send_to_targets` (moto/events/models.py): a Lambda or state machine target
+    raises NotImplementedError, and forwarding to another account's bus rebuilds the event through
+    PutEvents, losing its id, account and region. Patched: those three target kinds are handled
+    here, every other target by moto's original code. A Lambda target is invoked synchronously in
+    the caller's thread through the Lambda backend (so patch 1 applies), with asynchronous-invoke
+    semantics: a failure is logged and kept in `ctx.delivery_failures`, never raised. A state
+    machine target gets a StartExecution with the event as input. Target `Input` and
+    `InputTransformer` are honoured; otherwise the target receives the whole event with an
+    ISO-8601 `time`. `unix_time` in moto/events/models.py reads the clock, so event times and
+    creation times are simulated.
+    """
+    original = Rule.send_to_targets
+
+    def send_to_targets(self: Rule, original_event: Any, transform_input: bool = True) -> None:
+        if not self.event_pattern.matches_event(original_event):
+            return
+        others = []
+        for target in self.targets:
+            arn = parse_arn(target["Arn"])
+            if arn.service == "events" and arn.resource_type == "event-bus":
+                _route_event(arn.account, arn.region, arn.resource_id, original_event)
+            elif arn.service in ("lambda", "states"):
+                payload = _target_input(target, original_event, transform_input)
+                _deliver(ctx, self, target["Arn"], payload, str(original_event.get("id")))
+            else:
+                others.append(target)
+        if others:
+            rest = copy.copy(self)
+            rest.targets = others
+            original(rest, original_event, transform_input)
+
+    patches.set(Rule, "send_to_targets", send_to_targets)
+    patches.set(events_models, "unix_time", lambda: ctx.clock.now().timestamp())
+
+
+def _route_event(account_id: str, region: str, bus_name: str, event: dict[str, Any]) -> None:
+    bus = events_backends[account_id][region].describe_event_bus(bus_name)
+    for rule in list(bus.rules.values()):
+        if rule.state == "ENABLED":
+            rule.send_to_targets(copy.deepcopy(event))
+
+
+def _target_input(target: dict[str, Any], event: dict[str, Any], transform: bool) -> Any:
+    if "Input" in target:
+        return json.loads(target["Input"])
+    if transform and "InputTransformer" in target:
+        transformer = target["InputTransformer"]
+        return EventTemplateParser.parse(
+            input_template=transformer.get("InputTemplate"),
+            input_paths_map=transformer.get("InputPathsMap", {}),
+            event=event,
+        )
+    wire = {key: value for key, value in event.items() if key != "ingestion-time"}
+    if isinstance(wire.get("time"), (int, float)):
+        moment = _datetime.datetime.fromtimestamp(wire["time"], _datetime.UTC)
+        wire["time"] = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return wire
+
+
+def _deliver(ctx: GlueContext, rule: Rule, target_arn: str, payload: Any, event_id: str) -> None:
+    arn = parse_arn(target_arn)
+    try:
+        if arn.service == "lambda":
+            headers: dict[str, str] = {}
+            result = lambda_backend(arn.account, arn.region).invoke(
+                target_arn, None, json.dumps(payload), {"x-amz-invocation-type": "Event"}, headers
+            )
+            if "x-amz-function-error" in headers:
+                raise RuntimeError(f"function error: {result!r}")
+        else:
+            sfn_backend(arn.account, arn.region).start_execution(
+                state_machine_arn=target_arn,
+                name=str(uuid.uuid4()),
+                execution_input=json.dumps(payload),
+            )
+    except Exception as exc:
+        LOG.warning("EventBridge rule %s could not deliver to %s: %s", rule.arn, target_arn, exc)
+        failure = DeliveryFailure(rule.arn, target_arn, event_id, str(exc), ctx.clock.elapsed())
+        ctx.delivery_failures.append(failure)
+
+
+def _parse_time(value: str) -> float:
+    return _datetime.datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()

@@ -1,0 +1,109 @@
+"""Step Functions: the interpreter on the simulated clock (patch 2)."""
+
+from __future__ import annotations
+
+import datetime as _datetime
+import threading
+import types
+from typing import Any
+
+from moto.stepfunctions.parser import models as sfn_models
+from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+from moto.stepfunctions.parser.asl.component.program import program
+from moto.stepfunctions.parser.asl.component.state.exec import execute_state
+from moto.stepfunctions.parser.asl.component.state.wait.wait_function import timestamp
+from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import (
+    WaitFunction,
+)
+from moto.stepfunctions.parser.asl.eval.environment import Environment
+from moto.stepfunctions.parser.asl.eval.event.event_manager import EventManager
+from moto.stepfunctions.parser.backend import execution as sfn_execution
+from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+
+from .clock import SimClock
+from .context import ExecutionKey, GlueContext, _Patches
+
+# -- 2. Step Functions on the simulated clock ----------------------------------------------------
+
+
+def _patch_stepfunctions_time(ctx: GlueContext, patches: _Patches) -> None:
+    """Make Wait states and Retry intervals sleep on `ctx.clock`; executions are participants.
+
+    Gap: the interpreter waits in real time, with no setting. Patched (moto/stepfunctions/parser):
+    - `WaitFunction._wait_interval` (wait_function.py) sleeps on the clock. A StopExecution no
+      longer interrupts a Wait: the stop takes effect when the wait ends.
+    - the `time` module seen by `retrier_decl.py` is replaced by one whose `sleep` is the clock's.
+    - `ExecutionWorker.start` (execution_worker.py) registers the execution as a participant in the
+      thread calling StartExecution; `_execution_logic` binds the execution thread to it and
+      unregisters it when the execution ends, whatever the outcome.
+    - the threads the interpreter starts for an execution's program (`threading` in
+      program/program.py) and for each Task state (`Thread` in execute_state.py) act for the
+      execution, so their sleeps are the execution's; a handler that sleeps on the clock inside a
+      Task cannot hold time back either. (Map and Parallel threads are not covered: orgdns uses
+      neither.)
+    - history event timestamps (`EventManager._get_current_timestamp`), execution start and stop
+      dates (`datetime` in parser/models.py and backend/execution.py) and the "now" of Timestamp
+      waits (`datetime` in wait_function/timestamp.py) come from the clock.
+    """
+    clock = ctx.clock
+
+    def _wait_interval(self: WaitFunction, env: Environment, wait_seconds: int) -> None:
+        clock.sleep(wait_seconds)
+
+    patches.set(WaitFunction, "_wait_interval", _wait_interval)
+    patches.set(retrier_decl, "time", types.SimpleNamespace(sleep=clock.sleep))
+
+    original_start = ExecutionWorker.start
+    original_logic = ExecutionWorker._execution_logic
+
+    def _key(worker: ExecutionWorker) -> ExecutionKey:
+        return ExecutionKey(worker._evaluation_details.execution_details.arn)
+
+    def start(self: ExecutionWorker) -> None:
+        clock.register(_key(self))
+        try:
+            original_start(self)
+        except BaseException:
+            clock.unregister(_key(self))
+            raise
+
+    def _execution_logic(self: ExecutionWorker) -> None:
+        try:
+            with clock.bound(_key(self)):
+                original_logic(self)
+        finally:
+            clock.unregister(_key(self))
+
+    patches.set(ExecutionWorker, "start", start)
+    patches.set(ExecutionWorker, "_execution_logic", _execution_logic)
+
+    class ParticipantThread(threading.Thread):
+        """A thread that acts for the clock participant of the thread that created it."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._participant = clock.current_participant()
+
+        def run(self) -> None:
+            with clock.bound(self._participant):
+                super().run()
+
+    patches.set(program, "threading", types.SimpleNamespace(Thread=ParticipantThread))
+    patches.set(execute_state, "Thread", ParticipantThread)
+
+    patches.set(EventManager, "_get_current_timestamp", staticmethod(clock.now))
+    sim_datetime = _sim_datetime_module(clock)
+    for module in (sfn_models, sfn_execution, timestamp):
+        patches.set(module, "datetime", sim_datetime)
+
+
+def _sim_datetime_module(clock: SimClock) -> types.SimpleNamespace:
+    """A stand-in for the `datetime` module whose `datetime.now()` is the simulated now."""
+
+    class SimDatetime(_datetime.datetime):
+        @classmethod
+        def now(cls, tz: _datetime.tzinfo | None = None) -> _datetime.datetime:  # type: ignore[override]
+            now = clock.now()
+            return now.astimezone(tz) if tz else now.replace(tzinfo=None)
+
+    return types.SimpleNamespace(datetime=SimDatetime, timezone=_datetime.timezone, timedelta=_datetime.timedelta)
