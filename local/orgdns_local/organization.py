@@ -103,7 +103,9 @@ class LocalOrganization:
         self._answered: set[str] = set()
         self.invocation_counts: Counter[str] = Counter()
         self._fault_names: list[tuple[FaultRule, str | None, str | None]] = []
-        self._pending: list[tuple[float, str]] = []  # (when, account): baseline deployments to come
+        # (when, what, action): what the organization does on its own later (the StackSet reaching
+        # a new account, an account's closure completing)
+        self._pending: list[tuple[float, str, Callable[[], None]]] = []
         self._stack = ExitStack()
         self._session = boto3.Session()
         self._clients: dict[tuple[str, str, str], Any] = {}
@@ -155,6 +157,7 @@ class LocalOrganization:
             acm_validation_seconds=timing.acm_validation_seconds,
             apigw_edge_pending_seconds=timing.apigw_edge_pending_seconds,
             apigw_regional_pending_seconds=timing.apigw_regional_pending_seconds,
+            account_closure_seconds=timing.account_closure_seconds,
             require_existing_roles=True,
         )
         self._stack.callback(glue.install(ctx))
@@ -406,9 +409,9 @@ class LocalOrganization:
         """Deploy the baseline where it is due; answer ActionRequired statuses as the scenario says.
         True if something was done now."""
         answered = False
-        for due in [item for item in self._pending if item[0] <= self.clock.elapsed()]:
+        for due in sorted((item for item in self._pending if item[0] <= self.clock.elapsed()), key=lambda i: i[0]):
             self._pending.remove(due)
-            self._deploy_baseline(due[1])
+            due[2]()
             answered = True
         for message in self.status_messages():
             if message.document.get("outcome") != "ActionRequired" or message.message_id in self._answered:
@@ -491,15 +494,29 @@ class LocalOrganization:
             elif step.delete_zone:
                 self._delete_zone(step.delete_zone)
             elif step.close_account:
-                account_id = self.accounts[step.close_account.account]
-                self.client("organizations").close_account(AccountId=account_id)
-                glue.put_event(MANAGEMENT, HOME, _close_account_result(account_id))
-                self.progress(self.clock.elapsed(), step.close_account.account, f"account {account_id} closed")
+                self._close_account(step.close_account.account)
             elif step.tag_account:
                 account_id = self.accounts[step.tag_account.account]
                 self.client("organizations").tag_resource(
                     ResourceId=account_id, Tags=[{"Key": k, "Value": v} for k, v in step.tag_account.tags.items()]
                 )
+
+    def _later(self, delay: float, what: str, action: Callable[[], None]) -> None:
+        self._pending.append((self.clock.elapsed() + delay, what, action))
+
+    def _close_account(self, name: str) -> None:
+        """CloseAccount: the account is PENDING_CLOSURE, and SUSPENDED once closure completes, when
+        Organizations emits CloseAccountResult (us-east-1, default bus)."""
+        account_id = self.accounts[name]
+        self.client("organizations").close_account(AccountId=account_id)
+        self.progress(self.clock.elapsed(), name, f"account {account_id} closing (PENDING_CLOSURE)")
+
+        def closed() -> None:
+            with self.calls.ignored():
+                glue.put_event(MANAGEMENT, HOME, _close_account_result(account_id))
+            self.progress(self.clock.elapsed(), name, f"account {account_id} closed (SUSPENDED)")
+
+        self._later(self.scenario.timing.account_closure_seconds, "closure", closed)
 
     def _tag_zone(self, tag: TagZone) -> None:
         """Tag a member's zone as its owner would; CloudTrail's event goes to the member's default bus,
@@ -546,7 +563,7 @@ class LocalOrganization:
             account_id = self._new_account(create.name, create.email, create.tags)
             tags = " ".join(f"{k}={v}" for k, v in create.tags.items())
             self.progress(self.clock.elapsed(), create.name, f"account {account_id} created ({tags or 'no tags'})")
-            self._pending.append((self.clock.elapsed() + self.scenario.timing.baseline_seconds, account_id))
+            self._later(self.scenario.timing.baseline_seconds, "baseline", lambda: self._deploy_baseline(account_id))
             if create.via == "controltower":
                 event = _create_managed_account(account_id, create.name)
             else:

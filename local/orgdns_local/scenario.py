@@ -41,6 +41,7 @@ class Timing(Strict):
     apigw_edge_pending_seconds: float = 2400
     apigw_regional_pending_seconds: float = 60
     baseline_seconds: float = 120  # how long after an account is created the StackSet reaches it
+    account_closure_seconds: float = 300  # CloseAccount: PENDING_CLOSURE this long, then SUSPENDED
 
 
 class FaultInput(Strict):

@@ -90,3 +90,15 @@ def test_a_handler_sleeping_on_the_clock_does_not_deadlock(glue: Glue) -> None:
     )
     assert glue.run(machine)["status"] == "SUCCEEDED"
     assert glue.clock.elapsed() == 5
+
+
+def test_executions_started_without_a_name_get_one_each(glue: Glue) -> None:
+    machine = glue.state_machine("pass", {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
+    sfn = client("stepfunctions")
+
+    first = sfn.start_execution(stateMachineArn=machine, input="{}")["executionArn"]
+    second = sfn.start_execution(stateMachineArn=machine, input="{}")["executionArn"]
+    wait_for_executions(30)
+
+    assert first != second
+    assert all(len(arn.rsplit(":", 1)[1]) == 36 for arn in (first, second))  # a UUID, as AWS names them

@@ -2,17 +2,33 @@
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import (
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
 from botocore.stub import Stubber
 from moto import mock_aws
 from moto.sts.models import sts_backends
 
 from orgdns.aws.acm import Acm
-from orgdns.aws.clients import Sessions, translate
+from orgdns.aws.apigateway import ApiGateway
+from orgdns.aws.clients import CLIENT_CONFIG, Sessions, translate
 from orgdns.aws.organizations import Account, Organizations
 from orgdns.aws.registry import Registry
 from orgdns.aws.route53 import HostedZone, Route53
-from orgdns.errors import ApiThrottling, HostedZoneNotFound, PriorRequestNotComplete, Route53Throttling, ZoneConflict
+from orgdns.aws.sns import StatusTopic
+from orgdns.errors import (
+    ApiThrottling,
+    HostedZoneNotFound,
+    PriorRequestNotComplete,
+    Route53Throttling,
+    TransientAwsError,
+    UnexpectedAwsAnswer,
+    ZoneConflict,
+)
 from orgdns.models import CertificateRef, ManagedZone, Outcome, RecordSpec
 from orgdns.settings import Settings
 
@@ -311,6 +327,63 @@ def test_prior_request_not_complete_keeps_its_name():
     assert "still applying" in str(translated)
 
 
+@pytest.mark.parametrize(
+    ("code", "status"),
+    [
+        ("InternalFailure", 500),
+        ("InternalError", 500),
+        ("InternalServerError", 500),
+        ("ServiceUnavailable", 503),
+        ("TransactionConflict", 400),
+        ("TransactionConflictException", 400),
+        ("SomethingNew", 502),  # any HTTP 5xx, whatever its code
+    ],
+)
+def test_server_side_failures_become_one_transient_error(code, status):
+    error = ClientError(
+        {"Error": {"Code": code, "Message": "try later"}, "ResponseMetadata": {"HTTPStatusCode": status}}, "PutItem"
+    )
+    translated = translate(error, "dynamodb")
+    assert type(translated) is TransientAwsError
+    assert code in str(translated) or str(status) in str(translated)
+
+
+@pytest.mark.parametrize(
+    "code", ["ProvisionedThroughputExceededException", "RequestLimitExceeded", "ThrottlingException"]
+)
+def test_dynamodb_capacity_errors_are_throttling(code):
+    assert type(translate(client_error(code, "capacity", "PutItem"), "dynamodb")) is ApiThrottling
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        ConnectTimeoutError(endpoint_url="https://route53.amazonaws.com"),
+        ReadTimeoutError(endpoint_url="https://route53.amazonaws.com"),
+        EndpointConnectionError(endpoint_url="https://route53.amazonaws.com"),
+        ConnectionClosedError(endpoint_url="https://route53.amazonaws.com"),
+    ],
+    ids=type,
+)
+def test_connection_and_read_timeouts_are_transient_in_every_adapter(aws, failure):
+    def fail(**_):
+        raise failure
+
+    calls = {
+        "route53": lambda c: Route53(c).find_zones(ZONE),
+        "acm": lambda c: Acm(c).live_certificates(),
+        "organizations": lambda c: Organizations(c).account(MEMBER),
+        "dynamodb": lambda c: Registry(c, "orgdns-registry").all(),
+        "sns": lambda c: StatusTopic(c, "arn:aws:sns:us-east-1:123456789012:t").publish({}, {}, "s"),
+        "apigateway": lambda c: ApiGateway(c).get(ZONE),
+    }
+    for service, call in calls.items():
+        service_client = boto3.client(service, region_name="us-east-1", config=CLIENT_CONFIG)
+        service_client.meta.events.register("before-send", fail)
+        with pytest.raises(TransientAwsError, match=type(failure).__name__):
+            call(service_client)
+
+
 def test_access_denied_stays_the_client_error():
     original = client_error("AccessDenied", "not allowed")
     assert translate(original, "route53") is original
@@ -503,6 +576,39 @@ def test_account_not_in_the_organization_is_none(client):
     organizations.create_organization(FeatureSet="ALL")
 
     assert Organizations(organizations).account("999999999999") is None
+
+
+def _described(client, account):
+    """An Organizations client that answers DescribeAccount with ``account`` and no tags."""
+    stub = Stubber(client)
+    stub.add_response("describe_account", {"Account": {"Id": MEMBER, "Name": "staging", **account}})
+    stub.add_response("list_tags_for_resource", {"Tags": []})
+    return stub
+
+
+@pytest.mark.parametrize(
+    ("answer", "state"),
+    [
+        ({"State": "ACTIVE"}, "ACTIVE"),
+        ({"State": "PENDING_ACTIVATION"}, "PENDING_ACTIVATION"),
+        ({"State": "PENDING_CLOSURE"}, "PENDING_CLOSURE"),
+        ({"State": "CLOSED"}, "CLOSED"),
+        # State is what AWS answers today: an older Status beside it is ignored
+        ({"State": "SUSPENDED", "Status": "ACTIVE"}, "SUSPENDED"),
+        ({"Status": "SUSPENDED"}, "SUSPENDED"),  # an older answer without State
+    ],
+)
+def test_account_state_comes_from_state_then_from_the_retired_status(aws, answer, state):
+    client = boto3.client("organizations", region_name="us-east-1")
+    with _described(client, answer):
+        assert Organizations(client).account(MEMBER).state == state
+
+
+@pytest.mark.parametrize("answer", [{}, {"State": "ARCHIVED"}, {"Status": ""}])
+def test_an_account_without_a_known_state_is_an_error_never_active(aws, answer):
+    client = boto3.client("organizations", region_name="us-east-1")
+    with _described(client, answer), pytest.raises(UnexpectedAwsAnswer, match="will not guess"):
+        Organizations(client).account(MEMBER)
 
 
 def test_account_lookup_throttled_is_api_throttling(aws):

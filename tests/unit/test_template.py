@@ -194,7 +194,7 @@ ASSUME = "sts:AssumeRole"
 # layers/orgdns/orgdns/steps/*.py and intake.py). Calls into member accounts go through the member
 # role and need only sts:AssumeRole here. The registry: all() = Scan, get() = GetItem, put() = PutItem.
 MANAGEMENT_ACTIONS = {
-    # teardown: registry.all()/delete()/put(); organizations().account() for closures; root_zones();
+    # teardown: registry.all()/delete()/put(); organizations().state() (DescribeAccount) for closures; root_zones();
     # records_at and DELETE (or UPSERT for re-delegated children) in root zones
     "RemoveDelegationFunction": {
         ASSUME,
@@ -203,7 +203,6 @@ MANAGEMENT_ACTIONS = {
         "dynamodb:PutItem",
         "dynamodb:DeleteItem",
         "organizations:DescribeAccount",
-        "organizations:ListTagsForResource",
         "route53:ListHostedZonesByName",
         "route53:ListResourceRecordSets",
         "route53:ChangeResourceRecordSets",
@@ -245,8 +244,8 @@ MANAGEMENT_ACTIONS = {
         "route53:ListResourceRecordSets",
         "route53:ChangeResourceRecordSets",
     },
-    # ACM in the member account only
-    "RequestCertificatesFunction": {ASSUME},
+    # ACM in the member account; the certificate-name rule again: registry.all() and root_zones()
+    "RequestCertificatesFunction": {ASSUME, "dynamodb:UpdateItem", "dynamodb:Scan", "route53:ListHostedZonesByName"},
     # validation CNAMEs for names under a root zone go into the root zone
     "WriteValidationRecordsFunction": {
         "dynamodb:UpdateItem",

@@ -32,6 +32,14 @@ class ApiThrottling(OrgDnsError):
     reason = "Throttled"
 
 
+class TransientAwsError(OrgDnsError):
+    """An AWS call failed for a reason that passes: HTTP 5xx (InternalFailure, InternalError,
+    InternalServerError, ServiceUnavailable...), a DynamoDB TransactionConflict, or a connection or
+    read timeout. Retried by the state machine with backoff and full jitter."""
+
+    reason = "AwsUnavailable"
+
+
 class AccountNotReady(OrgDnsError):
     """AssumeRole into a member account was denied.
 
@@ -90,6 +98,13 @@ class ZoneWithdrawn(OrgDnsError):
     reason = "ZoneWithdrawn"
 
 
+class CertificateNameNotAllowed(OrgDnsError):
+    """A certificate name became another account's during the run (a zone registered concurrently
+    now answers for it) and no grant covers it: nothing more is requested or written for it."""
+
+    reason = "CertificateNameNotAllowed"
+
+
 class NotGrantedByParentOwner(OrgDnsError):
     """A self-service zone's nearest parent changed during the run to a zone whose owner has not
     granted the name (a parent registered concurrently)."""
@@ -101,6 +116,13 @@ class HostedZoneNotFound(OrgDnsError):
     """Route 53 has no hosted zone of that id in that account (NoSuchHostedZone)."""
 
     reason = "HostedZoneNotFound"
+
+
+class UnexpectedAwsAnswer(OrgDnsError):
+    """AWS answered in a shape orgdns does not know (e.g. an account with neither State nor Status):
+    orgdns stops rather than guess."""
+
+    reason = "UnexpectedAwsAnswer"
 
 
 class ParentZoneMissing(OrgDnsError):

@@ -13,7 +13,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from orgdns.aws.clients import error_code, translate
+from orgdns.aws.clients import aws_errors, error_code
 
 MAX_NAME = 80
 
@@ -51,9 +51,10 @@ def start_workflow(event: dict[str, Any], state_machine_arn: str, client: Any) -
     if name:
         args["name"] = name
     try:
-        response = client.start_execution(**args)
+        with aws_errors("stepfunctions"):
+            response = client.start_execution(**args)
     except ClientError as exc:
         if error_code(exc) == "ExecutionAlreadyExists":
             return {"started": False, "duplicate": True, "name": name}
-        raise translate(exc, "stepfunctions") from None
+        raise
     return {"started": True, "duplicate": False, "name": name, "executionArn": response["executionArn"]}

@@ -42,6 +42,8 @@ class GlueContext:
     acm_timeout_seconds: float = 72 * 3600
     apigw_edge_pending_seconds: float = 2400
     apigw_regional_pending_seconds: float = 60
+    account_closure_seconds: float = 300  # CloseAccount: PENDING_CLOSURE this long, then SUSPENDED
+    account_closures: dict[str, float] = field(default_factory=dict)  # account id -> CloseAccount time
     require_existing_roles: bool = False  # AssumeRole into a role that does not exist is denied
     delivery_failures: list[DeliveryFailure] = field(default_factory=list)
 
@@ -54,23 +56,39 @@ class ExecutionKey:
 
 
 class _Patches:
-    """Attribute replacements, undone in reverse order."""
+    """Replacements of attributes and of dict entries, undone in reverse order."""
 
     _MISSING = object()
 
     def __init__(self) -> None:
-        self._undo: list[tuple[Any, str, Any]] = []
+        self._undo: list[Callable[[], None]] = []
 
     def set(self, owner: Any, name: str, value: Any) -> None:
         # Read a class's own __dict__ so staticmethods and inherited attributes restore exactly.
         old = vars(owner).get(name, self._MISSING) if isinstance(owner, type) else getattr(owner, name)
-        self._undo.append((owner, name, old))
-        setattr(owner, name, value)
 
-    def undo(self) -> None:
-        while self._undo:
-            owner, name, old = self._undo.pop()
+        def restore() -> None:
             if old is self._MISSING:
                 delattr(owner, name)
             else:
                 setattr(owner, name, old)
+
+        self._undo.append(restore)
+        setattr(owner, name, value)
+
+    def set_item(self, mapping: dict[str, Any], key: str, value: Any) -> None:
+        """Replace one entry of a module-level dict."""
+        old = mapping.get(key, self._MISSING)
+
+        def restore() -> None:
+            if old is self._MISSING:
+                mapping.pop(key, None)
+            else:
+                mapping[key] = old
+
+        self._undo.append(restore)
+        mapping[key] = value
+
+    def undo(self) -> None:
+        while self._undo:
+            self._undo.pop()()

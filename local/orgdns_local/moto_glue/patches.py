@@ -35,8 +35,9 @@ from .apigateway import _patch_apigateway
 from .awslambda import _patch_lambda
 from .context import DeliveryFailure, ExecutionKey, GlueContext, _Patches
 from .events import _parse_time, _patch_events, _route_event
+from .organizations import _patch_organizations
 from .route53 import _patch_route53
-from .stepfunctions import _patch_stepfunctions_time
+from .stepfunctions import _patch_stepfunctions_names, _patch_stepfunctions_time
 from .sts import _patch_sts_roles
 
 __all__ = ["DeliveryFailure", "ExecutionKey", "GlueContext", "install", "put_event", "wait_for_executions"]
@@ -116,10 +117,12 @@ def put_event(account_id: str, region: str, event: dict[str, Any], bus_name: str
 _ALL_PATCHES: tuple[Callable[[GlueContext, _Patches], None], ...] = (
     _patch_lambda,
     _patch_stepfunctions_time,
+    _patch_stepfunctions_names,
     _patch_events,
     _patch_route53,
     _patch_acm,
     _patch_apigateway,
     _patch_api_calls,
     _patch_sts_roles,
+    _patch_organizations,
 )

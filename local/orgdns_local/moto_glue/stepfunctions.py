@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _datetime
 import threading
 import types
+import uuid
 from typing import Any
 
 from moto.stepfunctions.parser import models as sfn_models
@@ -107,3 +108,18 @@ def _sim_datetime_module(clock: SimClock) -> types.SimpleNamespace:
             return now.astimezone(tz) if tz else now.replace(tzinfo=None)
 
     return types.SimpleNamespace(datetime=SimDatetime, timezone=_datetime.timezone, timedelta=_datetime.timedelta)
+
+
+def _patch_stepfunctions_names(ctx: GlueContext, patches: _Patches) -> None:
+    """Give an execution started without a name a generated one, as AWS does (a UUID).
+
+    Gap: `StepFunctionsParserBackend.start_execution` (moto/stepfunctions/parser/models.py) keeps
+    `name=None`, so a second unnamed execution of the same machine collides with the first
+    (ExecutionAlreadyExists for ".../execution:<machine>:None").
+    """
+    original = sfn_models.StepFunctionsParserBackend.start_execution
+
+    def start_execution(self: Any, state_machine_arn: str, name: str | None = None, *args: Any, **kwargs: Any) -> Any:
+        return original(self, state_machine_arn, name or str(uuid.uuid4()), *args, **kwargs)
+
+    patches.set(sfn_models.StepFunctionsParserBackend, "start_execution", start_execution)

@@ -1,10 +1,8 @@
 """One object that hands steps the adapter they need, for the right account and Region."""
 
-from botocore.exceptions import ClientError
-
 from orgdns.aws.acm import Acm
 from orgdns.aws.apigateway import ApiGateway
-from orgdns.aws.clients import Sessions, translate
+from orgdns.aws.clients import Sessions
 from orgdns.aws.organizations import Organizations
 from orgdns.aws.ratelimit import Route53RateLimiter
 from orgdns.aws.registry import Registry
@@ -51,10 +49,7 @@ class AwsAccess:
         for root in self.settings.root_zones:
             zone_id = root.hosted_zone_id or _root_ids.get(root.name)
             if zone_id is None:
-                try:
-                    zones = self.route53(management).find_zones(root.name)
-                except ClientError as exc:
-                    raise translate(exc, "route53") from None
+                zones = self.route53(management).find_zones(root.name)
                 if len(zones) != 1:
                     raise ValueError(
                         f"root zone {root.name} must be exactly one public hosted zone in the management "

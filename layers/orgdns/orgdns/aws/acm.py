@@ -1,24 +1,12 @@
 """ACM: find, request and describe DNS-validated certificates in one account and Region."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from orgdns.aws.clients import translate
+from orgdns.aws.clients import aws_errors
 from orgdns.names import bare
 
 LIVE_STATUSES = ["PENDING_VALIDATION", "ISSUED"]
-
-
-@contextmanager
-def _acm_errors() -> Iterator[None]:
-    try:
-        yield
-    except ClientError as exc:
-        raise translate(exc, "acm") from None
 
 
 @dataclass(frozen=True)
@@ -45,7 +33,7 @@ class Acm:
     def live_certificates(self) -> list[tuple[str, str, str]]:
         """(arn, domain name, status) of every PENDING_VALIDATION or ISSUED certificate."""
         found = []
-        with _acm_errors():
+        with aws_errors("acm"):
             paginator = self._client.get_paginator("list_certificates")
             for page in paginator.paginate(CertificateStatuses=LIVE_STATUSES):
                 for summary in page.get("CertificateSummaryList", []):
@@ -58,7 +46,7 @@ class Acm:
         ACM returns the same ARN for the same IdempotencyToken within one hour; after that a
         retry would make a second certificate, so callers first look for one to reuse.
         """
-        with _acm_errors():
+        with aws_errors("acm"):
             response = self._client.request_certificate(
                 DomainName=domain_name,
                 **({"SubjectAlternativeNames": alternative_names} if alternative_names else {}),
@@ -71,7 +59,7 @@ class Acm:
 
     def describe(self, arn: str) -> Certificate:
         """DescribeCertificate. ResourceRecord is missing for several seconds after the request."""
-        with _acm_errors():
+        with aws_errors("acm"):
             detail = self._client.describe_certificate(CertificateArn=arn)["Certificate"]
         options = tuple(
             ValidationOption(

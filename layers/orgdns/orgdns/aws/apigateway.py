@@ -5,7 +5,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from orgdns.aws.clients import error_code, translate
+from orgdns.aws.clients import aws_errors, error_code
 
 EDGE_HOSTED_ZONE_ID = "Z2FDTNDATAQYW2"  # CloudFront, every Region
 
@@ -26,11 +26,12 @@ class ApiGateway:
 
     def get(self, name: str) -> DomainName | None:
         try:
-            response = self._client.get_domain_name(domainName=name)
+            with aws_errors("apigateway"):
+                response = self._client.get_domain_name(domainName=name)
         except ClientError as exc:
             if error_code(exc) == "NotFoundException":
                 return None
-            raise translate(exc, "apigateway") from None
+            raise
         return _domain(response)
 
     def create(self, name: str, endpoint_type: str, certificate_arn: str) -> DomainName:
@@ -46,10 +47,8 @@ class ApiGateway:
             args["certificateArn"] = certificate_arn
         else:
             args["regionalCertificateArn"] = certificate_arn
-        try:
+        with aws_errors("apigateway"):
             response = self._client.create_domain_name(**args)
-        except ClientError as exc:
-            raise translate(exc, "apigateway") from None
         return _domain(response)
 
 

@@ -1,20 +1,24 @@
 """Sessions and clients for the management account and, through AssumeRole, member accounts."""
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
 
-from orgdns.errors import AccountNotReady, ApiThrottling, PriorRequestNotComplete, Route53Throttling
+from orgdns.errors import AccountNotReady, ApiThrottling, PriorRequestNotComplete, Route53Throttling, TransientAwsError
 
 if TYPE_CHECKING:
     from orgdns.settings import Settings
 
-# No SDK-level retries: throttling and PriorRequestNotComplete surface as typed errors and the
-# state machine retries them with backoff and jitter, so a storm of retries is visible (and
-# bounded) in the execution history instead of hidden inside a Lambda's run time.
+# No SDK-level retries: throttling, PriorRequestNotComplete and every other transient error surface
+# as typed errors and the state machine retries them with backoff and jitter, so a storm of
+# retries is visible (and bounded) in the execution history instead of hidden inside a Lambda's
+# run time.
 CLIENT_CONFIG = Config(
     retries={"mode": "standard", "total_max_attempts": 1},
     connect_timeout=5,
@@ -22,12 +26,31 @@ CLIENT_CONFIG = Config(
     user_agent_extra="orgdns",
 )
 
+# Throttling: retried by the state machines for hours (see scripts/gen_asl.py).
 _THROTTLING_CODES = {
     "Throttling",
     "ThrottlingException",
     "TooManyRequestsException",
-    "RequestLimitExceeded",
+    "RequestLimitExceeded",  # DynamoDB: the account's throughput limit
+    "ProvisionedThroughputExceededException",  # DynamoDB
     "ThrottledException",
+    "RequestThrottled",
+    "SlowDown",
+}
+# Transient failures other than throttling: any HTTP 5xx, and these codes whatever the status.
+_TRANSIENT_CODES = {
+    "InternalFailure",
+    "InternalError",
+    "InternalServerError",
+    "InternalServerException",
+    "InternalErrorException",
+    "ServiceUnavailable",
+    "ServiceUnavailableException",
+    "ServiceException",
+    "TransactionConflict",  # DynamoDB: a transaction touched the item meanwhile
+    "TransactionConflictException",
+    "RequestTimeout",
+    "RequestTimeoutException",
 }
 
 _SESSION_SECONDS = 3600  # role chaining caps assumed-role sessions at one hour
@@ -40,16 +63,33 @@ def error_code(exc: ClientError) -> str:
 
 
 def translate(exc: ClientError, service: str) -> Exception:
-    """Map a transient AWS error to the typed error the state machine retries; else return it."""
+    """Map a transient AWS error to the typed error the state machine retries; else return it
+    unchanged (a permanent error ends the run with AWS's code and message)."""
     code = error_code(exc)
     message = str(exc.response.get("Error", {}).get("Message", exc))
+    status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
     if code in _THROTTLING_CODES or "Rate exceeded" in message:
         if service == "route53":
             return Route53Throttling(f"Route 53 throttled the request: {message}")
-        return ApiThrottling(f"{service} throttled the request: {message}")
+        return ApiThrottling(f"{service} throttled the request ({code}): {message}")
     if code == "PriorRequestNotComplete":
         return PriorRequestNotComplete(f"Route 53 is still applying the previous change: {message}")
+    if code in _TRANSIENT_CODES or status >= 500:
+        return TransientAwsError(f"{service} failed for a passing reason ({code or status}): {message}")
     return exc
+
+
+@contextmanager
+def aws_errors(service: str) -> Iterator[None]:
+    """Around every AWS call: transient errors (throttling, HTTP 5xx, connection and read
+    timeouts) become the typed errors the state machines retry; permanent ClientErrors pass
+    through unchanged, for the caller to handle the codes it expects."""
+    try:
+        yield
+    except ClientError as exc:
+        raise translate(exc, service) from None
+    except (BotoConnectionError, HTTPClientError) as exc:
+        raise TransientAwsError(f"{service} could not be reached ({type(exc).__name__}): {exc}") from None
 
 
 class Sessions:
@@ -99,14 +139,15 @@ class Sessions:
         for name in self._settings.member_role_names:
             role_arn = f"arn:aws:iam::{account_id}:role/{name}"
             try:
-                return dict(
-                    sts.assume_role(
-                        RoleArn=role_arn, RoleSessionName=self._session_name, DurationSeconds=_SESSION_SECONDS
-                    )["Credentials"]
-                )
+                with aws_errors("sts"):
+                    return dict(
+                        sts.assume_role(
+                            RoleArn=role_arn, RoleSessionName=self._session_name, DurationSeconds=_SESSION_SECONDS
+                        )["Credentials"]
+                    )
             except ClientError as exc:
                 if error_code(exc) not in {"AccessDenied", "AccessDeniedException"}:
-                    raise translate(exc, "sts") from None
+                    raise
                 denied.append(f"{role_arn} ({exc.response['Error'].get('Message', '')})")
         raise AccountNotReady(
             f"AssumeRole was denied: {'; '.join(denied)}. A new account accepts it after a few minutes; "

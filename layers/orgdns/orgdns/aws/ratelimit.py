@@ -17,7 +17,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from orgdns.aws.clients import error_code, translate
+from orgdns.aws.clients import aws_errors, error_code
 from orgdns.errors import Route53Throttling
 
 _TTL_SECONDS = 60
@@ -53,20 +53,21 @@ class Route53RateLimiter:
 
     def _take(self, account_id: str, second: int) -> bool:
         try:
-            self._client.update_item(
-                TableName=self._table,
-                Key={"bucket": {"S": f"route53#{account_id}#{second}"}},
-                UpdateExpression="ADD #used :one SET #expires = :expires",
-                ConditionExpression="attribute_not_exists(#used) OR #used < :limit",
-                ExpressionAttributeNames={"#used": "used", "#expires": "expiresAt"},
-                ExpressionAttributeValues={
-                    ":one": {"N": "1"},
-                    ":limit": {"N": str(self._per_second)},
-                    ":expires": {"N": str(second + _TTL_SECONDS)},
-                },
-            )
+            with aws_errors("dynamodb"):
+                self._client.update_item(
+                    TableName=self._table,
+                    Key={"bucket": {"S": f"route53#{account_id}#{second}"}},
+                    UpdateExpression="ADD #used :one SET #expires = :expires",
+                    ConditionExpression="attribute_not_exists(#used) OR #used < :limit",
+                    ExpressionAttributeNames={"#used": "used", "#expires": "expiresAt"},
+                    ExpressionAttributeValues={
+                        ":one": {"N": "1"},
+                        ":limit": {"N": str(self._per_second)},
+                        ":expires": {"N": str(second + _TTL_SECONDS)},
+                    },
+                )
         except ClientError as exc:
             if error_code(exc) == "ConditionalCheckFailedException":
                 return False
-            raise translate(exc, "dynamodb") from None
+            raise
         return True

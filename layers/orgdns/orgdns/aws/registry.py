@@ -5,7 +5,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from orgdns.aws.clients import translate
+from orgdns.aws.clients import aws_errors
 from orgdns.models import ManagedZone
 
 
@@ -18,44 +18,39 @@ class Registry:
         self._table = table
 
     def get(self, zone_name: str) -> ManagedZone | None:
-        try:
+        with aws_errors("dynamodb"):
             item = self._client.get_item(
                 TableName=self._table, Key={"zoneName": {"S": zone_name}}, ConsistentRead=True
             ).get("Item")
-        except ClientError as exc:
-            raise translate(exc, "dynamodb") from None
         return _from_item(item) if item else None
 
     def all(self) -> list[ManagedZone]:
         zones: list[ManagedZone] = []
-        try:
+        with aws_errors("dynamodb"):
             paginator = self._client.get_paginator("scan")
             for page in paginator.paginate(TableName=self._table, ConsistentRead=True):
                 zones.extend(_from_item(item) for item in page.get("Items", []))
-        except ClientError as exc:
-            raise translate(exc, "dynamodb") from None
         return zones
 
     def delete(self, zone_name: str, hosted_zone_id: str) -> None:
         """Remove a zone's item, only if it is still that hosted zone's (a re-created zone keeps its own)."""
         try:
-            self._client.delete_item(
-                TableName=self._table,
-                Key={"zoneName": {"S": zone_name}},
-                ConditionExpression="contains(#doc, :zone_id)",
-                ExpressionAttributeNames={"#doc": "document"},
-                ExpressionAttributeValues={":zone_id": {"S": f'"hostedZoneId": "{hosted_zone_id}"'}},
-            )
+            with aws_errors("dynamodb"):
+                self._client.delete_item(
+                    TableName=self._table,
+                    Key={"zoneName": {"S": zone_name}},
+                    ConditionExpression="contains(#doc, :zone_id)",
+                    ExpressionAttributeNames={"#doc": "document"},
+                    ExpressionAttributeValues={":zone_id": {"S": f'"hostedZoneId": "{hosted_zone_id}"'}},
+                )
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
                 return
-            raise translate(exc, "dynamodb") from None
+            raise
 
     def put(self, zone: ManagedZone) -> None:
-        try:
+        with aws_errors("dynamodb"):
             self._client.put_item(TableName=self._table, Item=_to_item(zone))
-        except ClientError as exc:
-            raise translate(exc, "dynamodb") from None
 
 
 def _to_item(zone: ManagedZone) -> dict[str, Any]:

@@ -1,24 +1,15 @@
 """Route 53: hosted zones, record sets and change status in one account."""
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from orgdns.aws.clients import error_code, translate
+from orgdns.aws.clients import aws_errors, error_code
 from orgdns.errors import HostedZoneNotFound, ZoneConflict
 from orgdns.models import RecordSpec
 from orgdns.names import bare, fqdn
-
-
-@contextmanager
-def _route53_errors() -> Iterator[None]:
-    try:
-        yield
-    except ClientError as exc:
-        raise translate(exc, "route53") from None
 
 
 @dataclass(frozen=True)
@@ -44,7 +35,7 @@ class Route53:
     def find_zones(self, name: str) -> list[HostedZone]:
         """Public hosted zones named exactly ``name`` (ListHostedZonesByName is sorted by name)."""
         found = []
-        with _route53_errors():
+        with aws_errors("route53"):
             self._pace()
             page = self._client.list_hosted_zones_by_name(DNSName=fqdn(name), MaxItems="100")
         for zone in page.get("HostedZones", []):
@@ -62,15 +53,16 @@ class Route53:
         (HostedZoneAlreadyExists), so a retried or rerun step finds the zone it made before.
         """
         try:
-            self._pace()
-            response = self._client.create_hosted_zone(
-                Name=name,
-                CallerReference=caller_reference,
-                HostedZoneConfig={"Comment": comment, "PrivateZone": False},
-            )
+            with aws_errors("route53"):
+                self._pace()
+                response = self._client.create_hosted_zone(
+                    Name=name,
+                    CallerReference=caller_reference,
+                    HostedZoneConfig={"Comment": comment, "PrivateZone": False},
+                )
         except ClientError as exc:
             if error_code(exc) != "HostedZoneAlreadyExists":
-                raise translate(exc, "route53") from None
+                raise
             for zone in self.find_zones(name):
                 if zone.caller_reference == caller_reference:
                     return zone
@@ -83,13 +75,14 @@ class Route53:
 
     def zone(self, zone_id: str) -> HostedZone | None:
         """GetHostedZone: the zone as Route 53 has it now, or None when it does not exist."""
-        self._pace()
         try:
-            response = self._client.get_hosted_zone(Id=zone_id)
+            with aws_errors("route53"):
+                self._pace()
+                response = self._client.get_hosted_zone(Id=zone_id)
         except ClientError as exc:
             if error_code(exc) in {"NoSuchHostedZone", "InvalidInput"}:
                 return None
-            raise translate(exc, "route53") from None
+            raise
         zone = response["HostedZone"]
         return HostedZone(
             strip_zone_id(zone["Id"]),
@@ -101,33 +94,35 @@ class Route53:
     def tags(self, zone_id: str) -> dict[str, str]:
         """ListTagsForResource on a hosted zone (the id without its "/hostedzone/" prefix)."""
         self._pace()
-        with _route53_errors():
+        with aws_errors("route53"):
             response = self._client.list_tags_for_resource(ResourceType="hostedzone", ResourceId=zone_id)
         return {tag["Key"]: tag["Value"] for tag in response.get("ResourceTagSet", {}).get("Tags", [])}
 
     def name_servers(self, zone_id: str) -> list[str] | None:
         """The zone's delegation set, or None when the zone does not exist."""
         try:
-            self._pace()
-            response = self._client.get_hosted_zone(Id=zone_id)
+            with aws_errors("route53"):
+                self._pace()
+                response = self._client.get_hosted_zone(Id=zone_id)
         except ClientError as exc:
             if error_code(exc) == "NoSuchHostedZone":
                 return None
-            raise translate(exc, "route53") from None
+            raise
         return [bare(ns) for ns in response.get("DelegationSet", {}).get("NameServers", [])]
 
     def records_at(self, zone_id: str, name: str) -> list[RecordSpec]:
         """Every record set named exactly ``name`` in the zone (all types); HostedZoneNotFound
         when the zone is gone."""
-        self._pace()
         try:
-            response = self._client.list_resource_record_sets(
-                HostedZoneId=zone_id, StartRecordName=fqdn(name), MaxItems="20"
-            )
+            with aws_errors("route53"):
+                self._pace()
+                response = self._client.list_resource_record_sets(
+                    HostedZoneId=zone_id, StartRecordName=fqdn(name), MaxItems="20"
+                )
         except ClientError as exc:
             if error_code(exc) == "NoSuchHostedZone":
                 raise HostedZoneNotFound(f"hosted zone {zone_id} does not exist") from None
-            raise translate(exc, "route53") from None
+            raise
         found = []
         for rrset in response.get("ResourceRecordSets", []):
             if _unescape(bare(rrset["Name"])) != name:
@@ -150,7 +145,7 @@ class Route53:
         DELETE must repeat the record exactly as it is, so callers pass what they read.
         """
         batch = [{"Action": action, "ResourceRecordSet": _to_rrset(record)} for action, record in changes]
-        with _route53_errors():
+        with aws_errors("route53"):
             self._pace()
             response = self._client.change_resource_record_sets(
                 HostedZoneId=zone_id, ChangeBatch={"Comment": comment[:256], "Changes": batch}
@@ -159,7 +154,7 @@ class Route53:
 
     def change_in_sync(self, change_id: str) -> bool:
         """GetChange: INSYNC once every Route 53 name server has the change (usually < 60 s)."""
-        with _route53_errors():
+        with aws_errors("route53"):
             self._pace()
             response = self._client.get_change(Id=change_id)
         return bool(response["ChangeInfo"]["Status"] == "INSYNC")

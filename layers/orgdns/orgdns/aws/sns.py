@@ -3,9 +3,7 @@
 import json
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from orgdns.aws.clients import translate
+from orgdns.aws.clients import aws_errors
 
 
 class StatusTopic:
@@ -15,7 +13,7 @@ class StatusTopic:
 
     def publish(self, document: dict[str, Any], attributes: dict[str, str], subject: str) -> str:
         """Publish; message attributes let subscribers filter on outcome, account and zone."""
-        try:
+        with aws_errors("sns"):
             response = self._client.publish(
                 TopicArn=self._topic_arn,
                 Subject=subject[:100],
@@ -24,6 +22,4 @@ class StatusTopic:
                     key: {"DataType": "String", "StringValue": value} for key, value in attributes.items() if value
                 },
             )
-        except ClientError as exc:
-            raise translate(exc, "sns") from None
         return str(response["MessageId"])

@@ -11,6 +11,7 @@ names keep resolving: their NS records in the removed zone would otherwise dangl
 from typing import Any
 
 from orgdns.aws.access import AwsAccess
+from orgdns.aws.organizations import CLOSED_STATES
 from orgdns.errors import HostedZoneNotFound, RequestRejected
 from orgdns.models import Decision, ManagedZone, RecordSpec, TeardownResult, Trigger
 from orgdns.records import key, merge_records, owned_records, plan_write, same_content
@@ -51,10 +52,13 @@ def _teardown(raw: dict[str, Any], aws: AwsAccess, decision: Decision, result: T
         decision.zone_name = targets[0].zone_name
         _check_zone_event(event.trigger, targets[0], aws)
     else:
-        account = aws.organizations().account(event.account_id)
-        if account is not None and account.status == "ACTIVE":
+        state = aws.organizations().state(event.account_id)
+        if state is not None and state not in CLOSED_STATES:
             raise RequestRejected(
-                "AccountStillActive", f"account {event.account_id} is ACTIVE: nothing to tear down", "accountId"
+                "AccountStillActive",
+                f"account {event.account_id} is {state}, not closed (PENDING_CLOSURE, SUSPENDED or CLOSED): "
+                "nothing to tear down",
+                "accountId",
             )
         targets = [z for z in entries if z.account_id == event.account_id]
         if not targets:
@@ -64,8 +68,11 @@ def _teardown(raw: dict[str, Any], aws: AwsAccess, decision: Decision, result: T
     decision.decision = "Proceed"
     removed = {z.zone_name for z in targets}
     remaining = [z for z in entries if z.zone_name not in removed]
+    # AWS refuses AssumeRole into a closed (SUSPENDED) account: a closure is torn down from the
+    # parents' side only. Records inside the closed account's own zones go with the account.
+    closed = event.account_id if event.hosted_zone_id is None else None
     for zone in sorted(targets, key=lambda z: -z.zone_name.count(".")):  # deepest first
-        _remove_records(zone, remaining, aws, result)
+        _remove_records(zone, remaining, aws, result, closed)
         _move_children(zone, remaining, aws, registry, result)
         registry.delete(zone.zone_name, zone.hosted_zone_id)
         result.zones.append(zone.zone_name)
@@ -93,11 +100,18 @@ def _check_zone_event(trigger: Trigger, zone: ManagedZone, aws: AwsAccess) -> No
             )
 
 
-def _remove_records(zone: ManagedZone, remaining: list[ManagedZone], aws: AwsAccess, result: TeardownResult) -> None:
+def _remove_records(
+    zone: ManagedZone, remaining: list[ManagedZone], aws: AwsAccess, result: TeardownResult, closed: str | None
+) -> None:
     """Delete what orgdns wrote for ``zone`` outside it, the delegation first; never a record
-    another managed zone still needs, never one changed since orgdns wrote it."""
+    another managed zone still needs, never one changed since orgdns wrote it, never one in a
+    zone of the closed account ``closed`` (which orgdns cannot enter)."""
     still_needed = owned_records(remaining)
-    outside = [r for r in zone.records if r.hosted_zone_id != zone.hosted_zone_id]
+    outside = [
+        r
+        for r in zone.records
+        if r.hosted_zone_id != zone.hosted_zone_id and (closed is None or (r.account_id or zone.account_id) != closed)
+    ]
     outside.sort(key=lambda r: not (r.type == "NS" and r.name == zone.zone_name))
     for record in outside:
         other = still_needed.get(key(record))

@@ -5,6 +5,8 @@ import hashlib
 from orgdns.aws.access import AwsAccess
 from orgdns.certificates import covers_exactly
 from orgdns.models import CertificateRef, CertificatesResult, WorkflowState
+from orgdns.ownership import check_certificate_names
+from orgdns.zones import known_zones
 
 
 def idempotency_token(account_id: str, names: list[str], region: str) -> str:
@@ -17,10 +19,13 @@ def request_certificates(state: WorkflowState, aws: AwsAccess) -> CertificatesRe
     """Reuse a live certificate that names exactly these names, else request one.
 
     Some accounts may request as few as 20 certificates a year, and deleting one does not give
-    the count back, so a rerun must never request a certificate an existing one covers.
+    the count back, so a rerun must never request a certificate an existing one covers. The
+    certificate-name rule is checked again first, against the registry as it is now.
     """
     plan = state.plan
     names = plan.certificate_names
+    zones = known_zones(aws.root_zones(), aws.registry().all())
+    check_certificate_names(names, plan.account_id, zones, aws.settings.grants)
     refs = []
     for region in plan.certificate_regions:
         acm = aws.acm(plan.account_id, region)

@@ -14,7 +14,7 @@ from orgdns.certificates import certificate_names
 from orgdns.errors import RequestRejected
 from orgdns.models import CustomDomainSpec, CustomDomainType, Decision, Plan, Trigger
 from orgdns.names import normalise_domain_name
-from orgdns.ownership import may_claim, outstanding_requests
+from orgdns.ownership import classify_certificate_names, may_claim, outstanding_requests, refused_names_message
 from orgdns.records import owned_records
 from orgdns.request import (
     TAG_NAMES,
@@ -27,7 +27,7 @@ from orgdns.request import (
     parse_zone_tag_event,
     tag_options,
 )
-from orgdns.zones import find_parent, known_zones
+from orgdns.zones import KnownZone, find_parent, known_zones
 
 DELEGATE_TAG = "delegate"
 
@@ -148,8 +148,12 @@ def _member_account(account_id: str, aws: AwsAccess) -> Account:
         raise RequestRejected(
             "AccountNotInOrganization", f"account {account_id} is not in this organization", "accountId"
         )
-    if account.status != "ACTIVE":
-        raise RequestRejected("AccountNotActive", f"account {account_id} is {account.status}", "accountId")
+    if account.state != "ACTIVE":
+        raise RequestRejected(
+            "AccountNotActive",
+            f"account {account_id} is {account.state}: orgdns sets up subdomains for ACTIVE accounts only",
+            "accountId",
+        )
     return account
 
 
@@ -232,6 +236,17 @@ def _plan(
             "NameInUse",
             f"{parent.name} already has {taken} records at {zone_name} that orgdns did not write",
             "zoneName",
+        )
+
+    # A certificate is a claim on every name it holds: each must be the account's, or granted.
+    own = KnownZone(zone_name, account_id, hosted_zone_id or (existing.hosted_zone_id if existing else ""))
+    claims = classify_certificate_names(names, account_id, [*known_zones(roots, registry), own], settings.grants)
+    refused = [claim for claim in claims if not claim.allowed]
+    if refused:
+        raise RequestRejected(
+            "CertificateNameNotAllowed",
+            refused_names_message(refused, account_id),
+            sources.get("extraNames", "extraNames"),
         )
 
     decision.decision = "Proceed"

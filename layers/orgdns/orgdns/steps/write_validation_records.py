@@ -5,6 +5,7 @@ from collections import defaultdict
 from orgdns.aws.access import AwsAccess
 from orgdns.certificates import deduplicate_validation_records, validation_record_domain
 from orgdns.models import RecordSpec, ValidationResult, WorkflowState
+from orgdns.ownership import check_certificate_names
 from orgdns.records import merge_records, owned_records, plan_write
 from orgdns.zones import authoritative_zone, known_zones
 
@@ -18,7 +19,8 @@ def write_validation_records(state: WorkflowState, aws: AwsAccess) -> Validation
     this returns ``recordsReady: false`` and the state machine waits and calls again. Records
     are deduplicated (apex and wildcard share one; one record serves every Region). A name under
     no managed zone (an end-user domain at an outside DNS provider) is returned in
-    ``actionRequired`` with the exact record to add.
+    ``actionRequired`` with the exact record to add. A name in another account's zone is written
+    only if a grant covers it (CertificateNameNotAllowed otherwise, before any write).
     """
     plan, certificates = state.plan, state.certificates
     assert certificates is not None, "RequestCertificates must run before WriteValidationRecords"
@@ -33,9 +35,15 @@ def write_validation_records(state: WorkflowState, aws: AwsAccess) -> Validation
     registry = aws.registry()
     entries = registry.all()
     zones = known_zones(aws.root_zones(), entries)
+    wanted = deduplicate_validation_records(options)
+    # Nothing is written unless every name may be: a zone registered since RequestCertificates
+    # may answer for one of them now.
+    check_certificate_names(
+        [domain for record in wanted for domain in record.domains], plan.account_id, zones, aws.settings.grants
+    )
     by_zone = defaultdict(list)
     action_required = []
-    for record in deduplicate_validation_records(options):
+    for record in wanted:
         spec = RecordSpec(
             name=record.name, type="CNAME", ttl=VALIDATION_TTL, values=[record.value], purpose="Validation"
         )
