@@ -1,6 +1,7 @@
 """Builds and runs a local organization: moto accounts and zones, orgdns's control plane wired
 from template.yaml, and the scenario's story played on the simulated clock."""
 
+import contextlib
 import gc
 import io
 import json
@@ -23,6 +24,7 @@ import boto3
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.moto_api._internal import mock_random
+from moto.organizations import utils as organizations_utils
 
 from orgdns import status
 from orgdns.aws import ratelimit
@@ -281,7 +283,7 @@ class LocalOrganization:
         for zone in self.scenario.outside_zones:
             self.top_level.append((OUTSIDE, self._create_zone(OUTSIDE, zone)))
         for account in self.scenario.accounts:
-            account_id = self._new_account(account.name, None, account.tags)
+            account_id = self._new_account(account.name, None, account.tags, account.id)
             self._deploy_baseline(account_id)
             for zone in account.zones:
                 zone_id = self._create_zone(account_id, zone)
@@ -320,11 +322,16 @@ class LocalOrganization:
             },
         )
 
-    def _new_account(self, name: str, email: str | None, tags: dict[str, str]) -> str:
+    def _new_account(self, name: str, email: str | None, tags: dict[str, str], wanted_id: str | None = None) -> str:
         organizations = self.client("organizations")
-        status = organizations.create_account(
-            Email=email or f"{re.sub(r'[^a-z0-9]+', '-', name.lower())}@example.org", AccountName=name
-        )["CreateAccountStatus"]
+        if wanted_id is not None and wanted_id in {*self.accounts.values(), MANAGEMENT}:
+            raise ValueError(f"account id {wanted_id} of {name} is already taken")
+        # Organizations picks the id; a scenario may fix it (to name the account in Grants, say).
+        chosen = patch.object(organizations_utils, "make_random_account_id", lambda: wanted_id) if wanted_id else None
+        with chosen or contextlib.nullcontext():
+            status = organizations.create_account(
+                Email=email or f"{re.sub(r'[^a-z0-9]+', '-', name.lower())}@example.org", AccountName=name
+            )["CreateAccountStatus"]
         account_id = str(status["AccountId"])
         if tags:
             organizations.tag_resource(ResourceId=account_id, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
@@ -560,7 +567,7 @@ class LocalOrganization:
             event = _create_account_result(None, create.fail)
             self.progress(self.clock.elapsed(), create.name, f"account creation fails: {create.fail}")
         else:
-            account_id = self._new_account(create.name, create.email, create.tags)
+            account_id = self._new_account(create.name, create.email, create.tags, create.id)
             tags = " ".join(f"{k}={v}" for k, v in create.tags.items())
             self.progress(self.clock.elapsed(), create.name, f"account {account_id} created ({tags or 'no tags'})")
             self._later(self.scenario.timing.baseline_seconds, "baseline", lambda: self._deploy_baseline(account_id))

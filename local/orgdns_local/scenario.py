@@ -30,6 +30,7 @@ class ZoneInput(Strict):
 
 class AccountInput(Strict):
     name: str
+    id: str | None = Field(default=None, pattern=r"^\d{12}$")  # default: a random id, as Organizations gives
     tags: dict[str, str] = Field(default_factory=dict)
     zones: list[ZoneInput] = Field(default_factory=list)
 
@@ -62,6 +63,7 @@ class FaultInput(Strict):
 
 class CreateAccount(Strict):
     name: str
+    id: str | None = Field(default=None, pattern=r"^\d{12}$")  # e.g. to name the account in Grants
     email: str | None = None
     tags: dict[str, str] = Field(default_factory=dict)
     via: Literal["organizations", "controltower"] = "organizations"
