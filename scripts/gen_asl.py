@@ -8,12 +8,12 @@ Run: python scripts/gen_asl.py
 import json
 from pathlib import Path
 
+# Lambda's own transient failures (AWS's recommended retry for Lambda tasks).
 LAMBDA_ERRORS = {
     "ErrorEquals": [
         "Lambda.ServiceException",
         "Lambda.AWSLambdaException",
         "Lambda.SdkClientException",
-        "Lambda.TooManyRequestsException",
         "Lambda.ClientExecutionTimeoutException",
     ],
     "IntervalSeconds": 2,
@@ -21,12 +21,25 @@ LAMBDA_ERRORS = {
     "BackoffRate": 2,
     "JitterStrategy": "FULL",
 }
+# Throttling never ends a run in the normal course: the waits grow to 5 minutes and go on. With
+# full jitter a wait is uniform between 0 and its cap, so 100 attempts last about 4 hours
+# (the caps add up to 7.7 hours); only past that does the run end Failed / Throttled.
 THROTTLING = {
-    "ErrorEquals": ["Route53Throttling", "ApiThrottling"],
+    "ErrorEquals": ["Route53Throttling", "ApiThrottling", "Lambda.TooManyRequestsException"],
     "IntervalSeconds": 1,
-    "MaxAttempts": 8,
+    "MaxAttempts": 100,
     "BackoffRate": 2,
-    "MaxDelaySeconds": 60,
+    "MaxDelaySeconds": 300,
+    "JitterStrategy": "FULL",
+}
+# Every other transient AWS error (HTTP 5xx, connection and read timeouts, DynamoDB transaction
+# conflicts): waits grow to 2 minutes; 30 attempts last about 25 minutes.
+TRANSIENT = {
+    "ErrorEquals": ["TransientAwsError"],
+    "IntervalSeconds": 2,
+    "MaxAttempts": 30,
+    "BackoffRate": 2,
+    "MaxDelaySeconds": 120,
     "JitterStrategy": "FULL",
 }
 PRIOR_REQUEST = {
@@ -45,7 +58,19 @@ ACCOUNT_NOT_READY = {
     "MaxDelaySeconds": 120,
     "JitterStrategy": "FULL",
 }
-RETRY = [LAMBDA_ERRORS, THROTTLING, PRIOR_REQUEST, ACCOUNT_NOT_READY]
+# A function that ran out of time (Lambda.Unknown, "Task timed out") or a task that did
+# (States.Timeout) is retried only where running the step again is safe: every step but
+# PublishStatus and KeepStatus (a second status) and RemoveDelegation (a rerun after a complete
+# teardown would report NotManaged).
+TIMED_OUT = {
+    "ErrorEquals": ["Lambda.Unknown", "States.Timeout"],
+    "IntervalSeconds": 5,
+    "MaxAttempts": 3,
+    "BackoffRate": 2,
+    "JitterStrategy": "FULL",
+}
+RETRY = [LAMBDA_ERRORS, THROTTLING, TRANSIENT, PRIOR_REQUEST, ACCOUNT_NOT_READY, TIMED_OUT]
+NOT_REPEATABLE = [LAMBDA_ERRORS, THROTTLING, TRANSIENT, PRIOR_REQUEST, ACCOUNT_NOT_READY]
 CATCH = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "PublishFailed"}]
 
 
@@ -64,17 +89,19 @@ def task(function: str, next_state: str | None, result_path: str, parameters: di
     return state
 
 
-def publish(outcome: str, next_state: str, catch: bool = True) -> dict:
-    state = task(
-        "PublishStatus",
-        next_state,
-        "$.published",
-        {"execution.$": "$$.Execution.Name", "outcome": outcome, "state.$": "$"},
-    )
-    state["Retry"] = [LAMBDA_ERRORS, THROTTLING]
-    if not catch:
-        state["Catch"] = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.publishError", "Next": "Failed"}]
-    return state
+def publish(outcome: str, next_state: str) -> dict[str, dict]:
+    """Publish<Outcome>, and Keep<Outcome> for a status that SNS would not take: the status goes to
+    the status dead-letter queue instead, and the run ends StatusNotPublished (a mid-run
+    ActionRequired goes on waiting)."""
+    parameters = {"execution.$": "$$.Execution.Name", "outcome": outcome, "state.$": "$"}
+    published = task("PublishStatus", next_state, "$.published", parameters)
+    published["Retry"] = [LAMBDA_ERRORS, THROTTLING, TRANSIENT]
+    published["Catch"] = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.publishError", "Next": f"Keep{outcome}"}]
+    final = next_state in {"Succeeded", "Skipped", "Rejected", "Failed"}
+    kept = task("KeepStatus", "StatusNotPublished" if final else next_state, "$.kept", parameters)
+    kept["Retry"] = [LAMBDA_ERRORS, THROTTLING, TRANSIENT]
+    kept["Catch"] = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.keepError", "Next": "StatusNotPublished"}]
+    return {f"Publish{outcome}": published, f"Keep{outcome}": kept}
 
 
 def poll(name: str, first: int, cap: int, wait: str) -> dict[str, dict]:
@@ -156,7 +183,7 @@ states: dict[str, dict] = {
         "Default": "StartCertificatePolling",
     },
     "WaitForValidationRecords": {"Type": "Wait", "Seconds": 5, "Next": "WriteValidationRecords"},
-    "PublishActionRequired": publish("ActionRequired", "StartCertificatePolling"),
+    **publish("ActionRequired", "StartCertificatePolling"),
     "WaitForCertificates": {"Type": "Wait", "SecondsPath": "$.poll.seconds", "Next": "CheckCertificates"},
     "CheckCertificates": task("CheckCertificates", "CertificatesReady?", "$.certificateCheck"),
     "CertificatesReady?": {
@@ -207,10 +234,15 @@ states: dict[str, dict] = {
 def endings() -> dict[str, dict]:
     """How every run ends: publish its status, then succeed or fail."""
     return {
-        "PublishSucceeded": publish("Succeeded", "Succeeded"),
-        "PublishSkipped": publish("Skipped", "Skipped"),
-        "PublishRejected": publish("Rejected", "Rejected"),
-        "PublishFailed": publish("Failed", "Failed", catch=False),
+        **publish("Succeeded", "Succeeded"),
+        **publish("Skipped", "Skipped"),
+        **publish("Rejected", "Rejected"),
+        **publish("Failed", "Failed"),
+        "StatusNotPublished": {
+            "Type": "Fail",
+            "Error": "StatusNotPublished",
+            "Cause": "The status could not be published to SNS: it is in the status dead-letter queue.",
+        },
         "Succeeded": {"Type": "Succeed"},
         "Skipped": {"Type": "Succeed"},
         "Rejected": {
@@ -238,7 +270,7 @@ definition = {
 
 teardown_states: dict[str, dict] = {
     "Start": {"Type": "Pass", "Parameters": {"input.$": "$"}, "Next": "RemoveDelegation"},
-    "RemoveDelegation": task("RemoveDelegation", "Outcome?", "$"),
+    "RemoveDelegation": {**task("RemoveDelegation", "Outcome?", "$"), "Retry": NOT_REPEATABLE},
     "Outcome?": {
         "Type": "Choice",
         "Choices": [
@@ -248,7 +280,7 @@ teardown_states: dict[str, dict] = {
         ],
         "Default": "PublishSucceeded",
     },
-    "PublishActionRequired": publish("ActionRequired", "Succeeded"),
+    **publish("ActionRequired", "Succeeded"),
     **endings(),
 }
 

@@ -31,6 +31,7 @@ from orgdns.aws import ratelimit
 from orgdns_local.moto_glue import patches as glue
 from orgdns_local.moto_glue.calls import ApiCallRecorder, FaultPlan, FaultRule
 from orgdns_local.moto_glue.clock import SimClock
+from orgdns_local.moto_glue.context import is_work
 from orgdns_local.moto_glue.dns import EmulatedDns
 from orgdns_local.runtime import EMULATOR_ENVIRONMENT, HandlerRuntime, Invocation
 from orgdns_local.scenario import (
@@ -120,6 +121,7 @@ class LocalOrganization:
         )
         self.runtime = HandlerRuntime(self.wiring.functions, log_level)
         self.runtime.clock = self.clock.elapsed
+        self.runtime.clock_sleep = self.clock.sleep
         self.runtime.listeners.append(self._on_invocation)
 
     # -- set-up ------------------------------------------------------------------------------
@@ -161,13 +163,19 @@ class LocalOrganization:
             apigw_regional_pending_seconds=timing.apigw_regional_pending_seconds,
             account_closure_seconds=timing.account_closure_seconds,
             require_existing_roles=True,
+            dead_letter_queues={
+                f"orgdns-{logical}": spec.dead_letter_queue
+                for logical, spec in self.wiring.functions.items()
+                if spec.dead_letter_queue
+            },
         )
         self._stack.callback(glue.install(ctx))
         # orgdns paces its Route 53 requests per account (orgdns.aws.ratelimit): on the
-        # simulated clock, so a run that waits for the next second's budget costs no real time.
+        # simulated clock, so a run that waits for the next second's budget costs no real time,
+        # and through the runtime, so a wait past the function's Timeout stops it as Lambda would.
         self._stack.enter_context(
             patch.object(
-                ratelimit, "time", SimpleNamespace(time=lambda: self.clock.now().timestamp(), sleep=self.clock.sleep)
+                ratelimit, "time", SimpleNamespace(time=lambda: self.clock.now().timestamp(), sleep=self.runtime.sleep)
             )
         )
         # Status documents carry the simulated time, like everything else a run reports.
@@ -410,7 +418,7 @@ class LocalOrganization:
             self._react(reactions)
 
     def _runs_in_progress(self) -> bool:
-        return any(isinstance(key, glue.ExecutionKey) for key in self.clock.participants())
+        return any(is_work(key) for key in self.clock.participants())
 
     def _react(self, reactions: list[Step]) -> bool:
         """Deploy the baseline where it is due; answer ActionRequired statuses as the scenario says.

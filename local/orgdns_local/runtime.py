@@ -6,6 +6,11 @@ function's environment variables in place (so its settings are validated exactly
 One container serves one invocation at a time; invocations of different containers run
 concurrently. Environment variables are set only during a cold start, which is serialised,
 since os.environ is process-wide: orgdns's handlers read their configuration at cold start only.
+
+Lambda's limits hold as on AWS: an invocation beyond the function's ReservedConcurrentExecutions
+is throttled (`LambdaThrottled`, the Invoke API's 429), and a handler that sleeps on the
+simulated clock (`sleep`, which the emulator hands the handlers' code) past its Timeout is
+stopped there (`LambdaTimedOut`).
 """
 
 import importlib.util
@@ -20,6 +25,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
+from orgdns_local.moto_glue.awslambda import LambdaThrottled, LambdaTimedOut
 from orgdns_local.template import FunctionSpec
 
 # What the emulator adds to every function's environment: Powertools quiet and local.
@@ -71,6 +77,9 @@ class HandlerRuntime:
         self.cold_start_seconds: dict[str, list[float]] = {}
         self.listeners: list[Callable[[Invocation], None]] = []
         self.clock: Callable[[], float] = lambda: 0.0
+        self.clock_sleep: Callable[[float], None] = time.sleep
+        self._running: dict[str, int] = {}  # logical id -> invocations in progress
+        self._deadlines = threading.local()  # the simulated time the current invocation must end by
 
     def register(self, function_name: str, logical_id: str) -> None:
         self._by_name[function_name] = self._functions[logical_id]
@@ -104,19 +113,45 @@ class HandlerRuntime:
             self.cold_start_seconds.setdefault(spec.logical_id, []).append(time.perf_counter() - started)
         return module
 
+    def sleep(self, seconds: float) -> None:
+        """Sleep on the simulated clock as handler code; past the invocation's Timeout, Lambda
+        stops the function: sleep until then and raise `LambdaTimedOut`."""
+        deadline: tuple[float, float] | None = getattr(self._deadlines, "current", None)
+        if deadline is not None and self.clock() + seconds > deadline[0]:
+            self.clock_sleep(max(deadline[0] - self.clock(), 0.0))
+            raise LambdaTimedOut(deadline[1])
+        self.clock_sleep(seconds)
+
+    @contextmanager
+    def _deadline(self, spec: FunctionSpec) -> Iterator[None]:
+        previous = getattr(self._deadlines, "current", None)
+        self._deadlines.current = (self.clock() + spec.timeout, float(spec.timeout))
+        try:
+            yield
+        finally:
+            self._deadlines.current = previous
+
     @contextmanager
     def _container(self, spec: FunctionSpec) -> Iterator[tuple[ModuleType, bool]]:
         with self._lock:
+            running = self._running.get(spec.logical_id, 0)
+            if spec.reserved_concurrency is not None and running >= spec.reserved_concurrency:
+                raise LambdaThrottled(
+                    f"Rate Exceeded: {spec.logical_id} runs {running} invocations, its reserved concurrency"
+                )
+            self._running[spec.logical_id] = running + 1
             idle = self._idle.setdefault(spec.logical_id, [])
             module = idle.pop() if idle else None
         cold = module is None
-        if module is None:
-            module = self._cold_start(spec)
         try:
+            if module is None:
+                module = self._cold_start(spec)
             yield module, cold
         finally:
             with self._lock:
-                self._idle[spec.logical_id].append(module)
+                self._running[spec.logical_id] -= 1
+                if module is not None:
+                    self._idle[spec.logical_id].append(module)
 
     def invoke(self, function_name: str, event: Any) -> Any:
         """Run the handler; its exceptions propagate (the glue turns them into Lambda errors)."""
@@ -131,7 +166,8 @@ class HandlerRuntime:
             )
             result, error = None, None
             try:
-                result = handler(event, context)
+                with self._deadline(spec):
+                    result = handler(event, context)
                 return result
             except BaseException as exc:
                 error = exc

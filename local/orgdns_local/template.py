@@ -46,6 +46,8 @@ class FunctionSpec:
     timeout: int
     memory: int
     events: dict[str, dict[str, Any]] = field(default_factory=dict)
+    reserved_concurrency: int | None = None  # ReservedConcurrentExecutions
+    dead_letter_queue: str | None = None  # DeadLetterQueue.TargetArn: asynchronous invocations that failed
 
 
 @dataclass
@@ -188,6 +190,12 @@ def load_wiring(template_path: Path, overrides: dict[str, Any], account_id: str,
                 timeout=int(props.get("Timeout", globals_fn.get("Timeout", 3))),
                 memory=int(props.get("MemorySize", globals_fn.get("MemorySize", 128))),
                 events=resolver.resolve(props.get("Events", {})),
+                reserved_concurrency=_optional_int(
+                    resolver.resolve(
+                        props.get("ReservedConcurrentExecutions", globals_fn.get("ReservedConcurrentExecutions"))
+                    )
+                ),
+                dead_letter_queue=resolver.resolve((props.get("DeadLetterQueue") or {}).get("TargetArn")),
             )
         elif kind == "AWS::Serverless::StateMachine":
             text = (root / props["DefinitionUri"]).read_text()
@@ -213,3 +221,7 @@ def load_wiring(template_path: Path, overrides: dict[str, Any], account_id: str,
                 }
             )
     return Wiring(root, parameters, functions, machines, tables, topics, queues, buses, rules)
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)

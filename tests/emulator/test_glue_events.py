@@ -61,3 +61,38 @@ def test_a_failing_lambda_target_is_recorded_not_raised(glue: Glue) -> None:
     put_event(ACCOUNT, REGION, {**EVENT, "id": "e1"})
     [failure] = glue.ctx.delivery_failures
     assert failure.event_id == "e1" and "boom" in failure.error
+
+
+def _flaky(glue: Glue, failures: int, seen: list[float]) -> str:
+    def handler(event: Any) -> Any:
+        seen.append(glue.clock.elapsed())
+        if len(seen) <= failures:
+            raise RuntimeError("StartExecution failed")
+        return {}
+
+    return glue.function("flaky-intake", handler)
+
+
+def test_an_asynchronous_invocation_that_fails_is_retried_twice_by_lambda(glue: Glue) -> None:
+    seen: list[float] = []
+    rule_to(_flaky(glue, failures=2, seen=seen))
+    with glue.clock.participant("driver"):
+        put_event(ACCOUNT, REGION, EVENT)
+    wait_for_executions(30)  # also waits for invocations that wait for a retry
+    assert seen == [0, 60, 180]
+    assert glue.ctx.delivery_failures == []
+
+
+def test_an_asynchronous_invocation_that_keeps_failing_goes_to_the_dead_letter_queue(glue: Glue) -> None:
+    seen: list[float] = []
+    rule_to(_flaky(glue, failures=3, seen=seen))
+    queue = client("sqs").create_queue(QueueName="intake-dlq")["QueueUrl"]
+    glue.ctx.dead_letter_queues["flaky-intake"] = f"arn:aws:sqs:{REGION}:{ACCOUNT}:intake-dlq"
+    with glue.clock.participant("driver"):
+        event_id = put_event(ACCOUNT, REGION, EVENT)
+    wait_for_executions(30)
+    [message] = client("sqs").receive_message(QueueUrl=queue, MessageAttributeNames=["All"])["Messages"]
+    assert seen == [0, 60, 180]
+    assert json.loads(message["Body"])["id"] == event_id
+    assert "StartExecution failed" in message["MessageAttributes"]["ErrorMessage"]["StringValue"]
+    assert [f.event_id for f in glue.ctx.delivery_failures] == [event_id]

@@ -262,6 +262,8 @@ MANAGEMENT_ACTIONS = {
     "CheckCustomDomainFunction": {ASSUME},
     # registry.get() and put(), then SNS
     "PublishStatusFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "sns:Publish"},
+    # the status dead-letter queue, then registry.get() and put()
+    "KeepStatusFunction": {"sqs:SendMessage", "dynamodb:GetItem", "dynamodb:PutItem"},
 }
 
 # What each step may write with ChangeResourceRecordSets in a root zone: (record types, actions).

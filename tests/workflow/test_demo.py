@@ -69,7 +69,8 @@ def test_act_two_delegates_a_developers_zone_then_removes_it(demo_report):
 
 def test_status_document_shape(demo_report):
     final = statuses(demo_report)[2]
-    assert final["schemaVersion"] == "1.0"
+    assert final["schemaVersion"] == "1.1"
+    assert final["hostedZoneId"] == zone_id_of(demo_report, "production", "demo.example.org")
     assert final["trigger"] == "CreateAccountResult"
     conditions = {(c["type"], c.get("region")): c["status"] for c in final["conditions"]}
     assert conditions == {
@@ -81,3 +82,10 @@ def test_status_document_shape(demo_report):
     message = demo_report["snsMessages"][2]
     assert message["attributes"]["outcome"] == "Succeeded"
     assert message["attributes"]["zoneName"] == "demo.example.org"
+
+
+def zone_id_of(report, account, zone):
+    for item in report["accounts"].values():
+        if item["name"] == account:
+            return next(z["id"] for z in item["hostedZones"] if z["name"] == zone)
+    raise AssertionError(f"no zone {zone} in {account}")

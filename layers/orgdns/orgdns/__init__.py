@@ -6,4 +6,4 @@ Layout (data flows top to bottom):
 - ``aws``: adapters, the only modules that call boto3.
 """
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: hostedZoneId

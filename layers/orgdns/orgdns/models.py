@@ -74,6 +74,7 @@ class Decision(CamelModel):
     event_id: str | None = None
     account_id: str | None = None
     zone_name: str | None = None
+    hosted_zone_id: str | None = None  # a zone event's zone, or the zone a teardown removes
     reason: str | None = None
     message: str | None = None
     field: str | None = None

@@ -334,3 +334,65 @@ def naming_rule_name(rule: str, account_id: str, account_name: str) -> str | Non
             return None
         rule = rule.replace("{account_name}", label)
     return rule.replace("{account_id}", account_id)
+
+
+class InputSummary(BaseModel):
+    """What a run's input tells at face value: enough to name a status when nothing was decided."""
+
+    trigger: Trigger | None = None
+    event_id: str | None = None
+    account_id: str | None = None
+    zone_name: str | None = None
+    hosted_zone_id: str | None = None
+
+
+def summarise_input(raw: Any) -> InputSummary:
+    """Trigger, event id, account and zone as the input gives them; never raises.
+
+    Used when a run fails before ResolveRequest (or RemoveDelegation) decided anything, so that
+    its Failed status still says what it was about. Nothing here is trusted for a decision."""
+    if not isinstance(raw, dict):
+        return InputSummary()
+
+    def obj(value: object) -> dict[str, Any]:
+        return value if isinstance(value, dict) else {}
+
+    detail = obj(raw.get("detail"))
+    event_id = raw.get("id") if isinstance(raw.get("id"), str) else None
+    name = detail.get("eventName")
+    params, service = obj(detail.get("requestParameters")), obj(detail.get("serviceEventDetails"))
+
+    def text(value: object) -> str | None:
+        return value if isinstance(value, str) and value else None
+
+    def zone_id(value: object) -> str | None:
+        return value.rsplit("/", 1)[-1] if isinstance(value, str) and value else None
+
+    if name == "CreateAccountResult":
+        status = obj(service.get("createAccountStatus"))
+        return InputSummary(
+            trigger=Trigger.CREATE_ACCOUNT_RESULT, event_id=event_id, account_id=text(status.get("accountId"))
+        )
+    if name == "CreateManagedAccount":
+        account = obj(obj(service.get("createManagedAccountStatus")).get("account"))
+        return InputSummary(
+            trigger=Trigger.CREATE_MANAGED_ACCOUNT, event_id=event_id, account_id=text(account.get("accountId"))
+        )
+    if name == "CloseAccountResult":
+        status = obj(service.get("closeAccountStatus"))
+        return InputSummary(trigger=Trigger.ACCOUNT_CLOSED, event_id=event_id, account_id=text(status.get("accountId")))
+    if name == "ChangeTagsForResource":
+        return InputSummary(
+            trigger=Trigger.ZONE_TAGGED, event_id=event_id, account_id=text(raw.get("account")),
+            hosted_zone_id=zone_id(params.get("resourceId")),
+        )  # fmt: skip
+    if name == "DeleteHostedZone":
+        return InputSummary(
+            trigger=Trigger.ZONE_DELETED, event_id=event_id, account_id=text(raw.get("account")),
+            hosted_zone_id=zone_id(params.get("id")),
+        )  # fmt: skip
+    if is_event(raw):
+        return InputSummary(event_id=event_id, account_id=text(raw.get("account")))
+    return InputSummary(
+        trigger=Trigger.MANUAL, account_id=text(raw.get("accountId")), zone_name=text(raw.get("zoneName"))
+    )

@@ -5,6 +5,7 @@ from typing import Any
 
 from orgdns import SCHEMA_VERSION
 from orgdns.models import Outcome, WorkflowState
+from orgdns.request import summarise_input
 
 _FAILURE_REASONS = {
     "Route53Throttling": "Throttled",
@@ -35,14 +36,24 @@ def build_status(state: WorkflowState, outcome: Outcome, run_id: str, now: datet
     elif state.certificates:
         certificates = state.certificates.certificates
     domain = state.custom_domain
+    # What the run was about: as decided, else (a run that failed before deciding) as the input says.
+    given = summarise_input(state.input)
+    trigger = (decision.trigger if decision else None) or given.trigger
+    hosted_zone_id = (
+        (plan.hosted_zone_id if plan else None)
+        or (state.zone.hosted_zone_id if state.zone else None)
+        or (decision.hosted_zone_id if decision else None)
+        or given.hosted_zone_id
+    )
     return {
         "schemaVersion": SCHEMA_VERSION,
         "runId": run_id,
         "time": stamp,
-        "trigger": (decision.trigger.value if decision and decision.trigger else None),
-        "eventId": decision.event_id if decision else None,
-        "accountId": decision.account_id if decision else None,
-        "zoneName": decision.zone_name if decision else None,
+        "trigger": trigger.value if trigger else None,
+        "eventId": (decision.event_id if decision else None) or given.event_id,
+        "accountId": (decision.account_id if decision else None) or given.account_id,
+        "zoneName": (decision.zone_name if decision else None) or given.zone_name,
+        "hostedZoneId": hosted_zone_id,
         "outcome": outcome.value,
         "conditions": conditions,
         "parentZone": (state.delegation.record.zone_name if state.delegation else None)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from botocore.exceptions import ClientError
 from moto.acm.models import CertBundle, datetime_to_epoch
 from moto.route53.models import Route53Backend
 from moto.utilities.arns import parse_arn
@@ -80,7 +81,8 @@ def _patch_acm(ctx: GlueContext, patches: _Patches) -> None:
             if fault is None:
                 self.status, state.issued_at = "ISSUED", moment
             else:
-                self.status, state.failure_reason = "FAILED", fault.response["Error"]["Code"]
+                code = fault.response["Error"]["Code"] if isinstance(fault, ClientError) else type(fault).__name__
+                self.status, state.failure_reason = "FAILED", code
         elif now >= deadline:
             self.status = "VALIDATION_TIMED_OUT"
 

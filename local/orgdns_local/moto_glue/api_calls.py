@@ -44,6 +44,9 @@ def _patch_api_calls(ctx: GlueContext, patches: _Patches) -> None:
             target_account_id=_role_account(api_params) if operation_name == "AssumeRole" else None,
         )
         fault = ctx.faults.match(call)
+        if fault is not None and not isinstance(fault, ClientError):
+            ctx.calls.record(replace(call, error_code=type(fault).__name__))
+            raise fault
         if fault is not None:
             code = fault.response["Error"]["Code"]
             ctx.calls.record(replace(call, error_code=code))

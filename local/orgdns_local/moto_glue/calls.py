@@ -9,7 +9,9 @@ Real AWS has faults moto never produces: Route 53 throttles at five requests per
 account (`Throttling`, "Rate exceeded") and rejects a change while the previous one for the zone is
 processed (`PriorRequestNotComplete`); AssumeRole into a newly created account is denied for a
 while; a Lambda invoke can fail with `ServiceException`; ACM can refuse to issue (`CAA_ERROR`).
-A `FaultRule` describes one such fault and when it applies.
+A `FaultRule` describes one such fault and when it applies: an AWS error code (raised as a
+ClientError with its HTTP status), or one of `CONNECTION_FAULTS` (ConnectTimeout, ReadTimeout,
+EndpointConnectionError, ConnectionClosed), raised as botocore raises a failed connection.
 
 ACM issuance is not an API call: the ACM patch asks `FaultPlan.match` about the pseudo-operation
 `ISSUANCE` ("Issuance", service "acm") at the moment a certificate would be issued, passing the
@@ -24,10 +26,25 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import (
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
 
 ISSUANCE = "Issuance"
+
+# Fault codes that are not AWS answers but failures on the way: botocore raises these itself.
+CONNECTION_FAULTS: dict[str, Any] = {  # name -> a botocore exception class taking endpoint_url
+    "ConnectTimeout": ConnectTimeoutError,
+    "ReadTimeout": ReadTimeoutError,
+    "EndpointConnectionError": EndpointConnectionError,
+    "ConnectionClosed": ConnectionClosedError,
+}
 
 
 @dataclass(frozen=True)
@@ -164,7 +181,13 @@ class FaultRule:
                 return False
         return True
 
-    def error(self, operation: str) -> ClientError:
+    def error(self, operation: str, service: str = "") -> Exception:
+        """The AWS error as a ClientError, or a connection fault as botocore raises it."""
+        if self.error_code in CONNECTION_FAULTS:
+            failure: Exception = CONNECTION_FAULTS[self.error_code](
+                endpoint_url=f"https://{service or self.service}.amazonaws.com"
+            )
+            return failure
         response = {
             "Error": {"Code": self.error_code, "Message": self.message, "Type": "Sender"},
             "ResponseMetadata": {
@@ -201,7 +224,7 @@ class FaultPlan:
         with self._lock:
             self._created[account_id] = sim_time
 
-    def match(self, call: ApiCall, domain: str | None = None) -> ClientError | None:
+    def match(self, call: ApiCall, domain: str | None = None) -> Exception | None:
         """The error to raise instead of making `call`, or None; the first applicable rule wins."""
         with self._lock:
             for rule in self._rules:
@@ -209,7 +232,7 @@ class FaultPlan:
                     rule.hits += 1
                     call = replace(call, error_code=rule.error_code)
                     self._injected.append(InjectedFault(call, rule))
-                    return rule.error(call.operation)
+                    return rule.error(call.operation, call.service)
         return None
 
     @property

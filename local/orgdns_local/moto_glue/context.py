@@ -45,6 +45,7 @@ class GlueContext:
     account_closure_seconds: float = 300  # CloseAccount: PENDING_CLOSURE this long, then SUSPENDED
     account_closures: dict[str, float] = field(default_factory=dict)  # account id -> CloseAccount time
     require_existing_roles: bool = False  # AssumeRole into a role that does not exist is denied
+    dead_letter_queues: dict[str, str] = field(default_factory=dict)  # function name -> DLQ ARN (async)
     delivery_failures: list[DeliveryFailure] = field(default_factory=list)
 
 
@@ -53,6 +54,18 @@ class ExecutionKey:
     """The clock participant of one Step Functions execution."""
 
     arn: str
+
+
+@dataclass(frozen=True)
+class AsyncInvocationKey:
+    """The clock participant of an asynchronous Lambda invocation waiting for its retries."""
+
+    request_id: str
+
+
+def is_work(key: object) -> bool:
+    """Is this clock participant work the product is doing (an execution, a pending invocation)?"""
+    return isinstance(key, (ExecutionKey, AsyncInvocationKey))
 
 
 class _Patches:

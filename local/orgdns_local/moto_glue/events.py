@@ -9,13 +9,13 @@ import logging
 import uuid
 from typing import Any
 
-from moto.awslambda.utils import get_backend as lambda_backend
 from moto.events import models as events_models
 from moto.events.models import Rule, events_backends
 from moto.events.utils import EventTemplateParser
 from moto.stepfunctions.responses import get_backend as sfn_backend
 from moto.utilities.arns import parse_arn
 
+from .awslambda import AsyncInvocation, invoke_async
 from .context import DeliveryFailure, GlueContext, _Patches
 
 LOG = logging.getLogger(__name__)
@@ -29,9 +29,9 @@ def _patch_events(ctx: GlueContext, patches: _Patches) -> None:
     Gaps in `Rule.send_to_targets` (moto/events/models.py): a Lambda or state machine target
     raises NotImplementedError, and forwarding to another account's bus rebuilds the event through
     PutEvents, losing its id, account and region. Patched: those three target kinds are handled
-    here, every other target by moto's original code. A Lambda target is invoked synchronously in
-    the caller's thread through the Lambda backend (so patch 1 applies), with asynchronous-invoke
-    semantics: a failure is logged and kept in `ctx.delivery_failures`, never raised. A state
+    here, every other target by moto's original code. A Lambda target is invoked asynchronously
+    as Lambda does it (`awslambda.invoke_async`: the first attempt in the caller's thread, then
+    Lambda's two retries and the dead-letter queue); nothing is raised. A state
     machine target gets a StartExecution with the event as input. Target `Input` and
     `InputTransformer` are honoured; otherwise the target receives the whole event with an
     ISO-8601 `time`. `unix_time` in moto/events/models.py reads the clock, so event times and
@@ -87,20 +87,15 @@ def _target_input(target: dict[str, Any], event: dict[str, Any], transform: bool
 
 def _deliver(ctx: GlueContext, rule: Rule, target_arn: str, payload: Any, event_id: str) -> None:
     arn = parse_arn(target_arn)
+    if arn.service == "lambda":
+        invoke_async(ctx, AsyncInvocation(target_arn, payload, event_id, rule.arn))
+        return
     try:
-        if arn.service == "lambda":
-            headers: dict[str, str] = {}
-            result = lambda_backend(arn.account, arn.region).invoke(
-                target_arn, None, json.dumps(payload), {"x-amz-invocation-type": "Event"}, headers
-            )
-            if "x-amz-function-error" in headers:
-                raise RuntimeError(f"function error: {result!r}")
-        else:
-            sfn_backend(arn.account, arn.region).start_execution(
-                state_machine_arn=target_arn,
-                name=str(uuid.uuid4()),
-                execution_input=json.dumps(payload),
-            )
+        sfn_backend(arn.account, arn.region).start_execution(
+            state_machine_arn=target_arn,
+            name=str(uuid.uuid4()),
+            execution_input=json.dumps(payload),
+        )
     except Exception as exc:
         LOG.warning("EventBridge rule %s could not deliver to %s: %s", rule.arn, target_arn, exc)
         failure = DeliveryFailure(rule.arn, target_arn, event_id, str(exc), ctx.clock.elapsed())

@@ -33,7 +33,7 @@ from .acm import _patch_acm
 from .api_calls import _patch_api_calls
 from .apigateway import _patch_apigateway
 from .awslambda import _patch_lambda
-from .context import DeliveryFailure, ExecutionKey, GlueContext, _Patches
+from .context import DeliveryFailure, ExecutionKey, GlueContext, _Patches, is_work
 from .events import _parse_time, _patch_events, _route_event
 from .organizations import _patch_organizations
 from .route53 import _patch_route53
@@ -81,11 +81,12 @@ def _require_active() -> GlueContext:
 
 
 def wait_for_executions(timeout_real_seconds: float = 300.0) -> None:
-    """Return once no Step Functions execution is running; simulated time flows meanwhile."""
+    """Return once no Step Functions execution is running and no asynchronous invocation waits for
+    a retry; simulated time flows meanwhile."""
     clock = _require_active().clock
 
     def idle() -> bool:
-        return not any(isinstance(key, ExecutionKey) for key in clock.participants())
+        return not any(is_work(key) for key in clock.participants())
 
     clock.wait_until(idle, timeout_real_seconds)
 

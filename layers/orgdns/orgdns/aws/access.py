@@ -8,6 +8,7 @@ from orgdns.aws.ratelimit import Route53RateLimiter
 from orgdns.aws.registry import Registry
 from orgdns.aws.route53 import Route53
 from orgdns.aws.sns import StatusTopic
+from orgdns.aws.sqs import StatusQueue
 from orgdns.settings import Settings
 from orgdns.zones import KnownZone
 
@@ -41,6 +42,11 @@ class AwsAccess:
 
     def status_topic(self) -> StatusTopic:
         return StatusTopic(self.sessions.home_client("sns"), self.settings.status_topic_arn)
+
+    def status_queue(self) -> StatusQueue:
+        if not self.settings.status_dead_letter_queue_url:
+            raise ValueError("ORGDNS_STATUS_DEAD_LETTER_QUEUE_URL is not set: there is nowhere to keep the status")
+        return StatusQueue(self.sessions.home_client("sqs"), self.settings.status_dead_letter_queue_url)
 
     def root_zones(self) -> list[KnownZone]:
         """The configured roots, with hosted zone ids looked up by name in the management account."""

@@ -8,8 +8,22 @@ from orgdns.status import build_status, message_attributes
 
 
 def publish_status(state: WorkflowState, outcome: Outcome, run_id: str, aws: AwsAccess) -> dict[str, Any]:
-    """Every run ends here, success or failure, so nobody has to discover a failure by accident."""
+    """Every run ends here, success or failure, so nobody has to discover a failure by accident.
+
+    The registry keeps the zone's last status first, so a status SNS will not take is not lost
+    (the state machine then keeps it in the status dead-letter queue: KeepStatus)."""
     document = build_status(state, outcome, run_id)
+    record_status(state, outcome, run_id, document, aws)
+    subject = f"orgdns {outcome.value}: {document.get('zoneName') or document.get('accountId') or 'request'}"
+    message_id = aws.status_topic().publish(document, message_attributes(document), subject)
+    return {"outcome": outcome.value, "messageId": message_id}
+
+
+def record_status(
+    state: WorkflowState, outcome: Outcome, run_id: str, document: dict[str, Any], aws: AwsAccess
+) -> None:
+    """The run's outcome, conditions, certificates and custom domain into the zone's registry item
+    (runs that were Rejected or Skipped have none)."""
     decision = state.decision
     plan = decision.plan if decision else None
     if plan is not None and outcome not in {Outcome.REJECTED, Outcome.SKIPPED}:
@@ -28,6 +42,3 @@ def publish_status(state: WorkflowState, outcome: Outcome, run_id: str, aws: Aws
             if state.custom_domain is not None:
                 updates["custom_domain"] = state.custom_domain
             registry.put(item.model_copy(update=updates))
-    subject = f"orgdns {outcome.value}: {document.get('zoneName') or document.get('accountId') or 'request'}"
-    message_id = aws.status_topic().publish(document, message_attributes(document), subject)
-    return {"outcome": outcome.value, "messageId": message_id}

@@ -41,6 +41,7 @@ def remove_delegation(raw: Any, execution: str, aws: AwsAccess) -> dict[str, Any
 def _teardown(raw: dict[str, Any], aws: AwsAccess, decision: Decision, result: TeardownResult) -> None:
     event = parse_teardown_event(raw)
     decision.trigger, decision.event_id, decision.account_id = event.trigger, event.event_id, event.account_id
+    decision.hosted_zone_id = event.hosted_zone_id
     registry = aws.registry()
     entries = registry.all()
     if event.hosted_zone_id is not None:

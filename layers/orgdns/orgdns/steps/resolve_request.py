@@ -97,6 +97,7 @@ def _zone_request(raw: dict[str, Any], execution: str, aws: AwsAccess, decision:
     settings = aws.settings
     event = parse_zone_tag_event(raw)
     decision.trigger, decision.event_id, decision.account_id = Trigger.ZONE_TAGGED, event.event_id, event.account_id
+    decision.hosted_zone_id = event.hosted_zone_id
     account = _member_account(event.account_id, aws)
     route53 = aws.route53(event.account_id)
     zone = route53.zone(event.hosted_zone_id)
