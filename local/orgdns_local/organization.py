@@ -625,6 +625,17 @@ class LocalOrganization:
         if text:
             self.progress(invocation.sim_time, who, text)
 
+    def kept_statuses(self) -> list[dict[str, Any]]:
+        """Statuses SNS would not take, as KeepStatus left them in the status dead-letter queue
+        (read in place: nothing is received, nothing hidden)."""
+        from moto.sqs.models import sqs_backends
+
+        queue_url = self.wiring.environment_value("ORGDNS_STATUS_DEAD_LETTER_QUEUE_URL")
+        if not queue_url:
+            return []
+        queue = sqs_backends[MANAGEMENT][HOME].queues.get(queue_url.rsplit("/", 1)[1])
+        return [json.loads(message.body) for message in list(queue.messages if queue else [])]
+
     def status_messages(self) -> list[StatusMessage]:
         from moto.sns.models import sns_backends
 

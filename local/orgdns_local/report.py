@@ -40,6 +40,7 @@ def build_report(org: LocalOrganization) -> dict[str, Any]:
             }
             for m in messages
         ],
+        "keptStatuses": org.kept_statuses(),
         "lambdaInvocations": dict(sorted(invocations.items())),
         "apiCalls": {names.get(account, account): services for account, services in org.calls.summary().items()},
         "route53PeakRequestsPerSecond": {

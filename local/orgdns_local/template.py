@@ -69,6 +69,11 @@ class Wiring:
     buses: list[str] = field(default_factory=list)
     rules: list[dict[str, Any]] = field(default_factory=list)  # plain AWS::Events::Rule resources
 
+    def environment_value(self, name: str) -> str | None:
+        """A variable every function gets (Globals), e.g. the status dead-letter queue's URL."""
+        values = {spec.environment.get(name) for spec in self.functions.values()}
+        return values.pop() if len(values) == 1 else None
+
 
 class Resolver:
     """Resolves Ref / GetAtt / Sub given parameters and each resource's name and ARN."""

@@ -490,3 +490,58 @@ def test_function_policy_grants_nothing_its_step_does_not_call(function):
     extra = granted(function) - MANAGEMENT_ACTIONS[function] - IMPLIED.get(function, set())
 
     assert not extra, f"{function} may call {sorted(extra)}, which its step never calls"
+
+
+# --- retries: no run lost to a transient error ---------------------------------------------------
+
+
+def tasks():
+    for name, text, substitutions in MACHINES:
+        for state_name, state in check_asl.render(text, substitutions)["States"].items():
+            if state["Type"] == "Task":
+                yield name, state_name, state
+
+
+def retry_for(state, error):
+    return next((r for r in state.get("Retry", []) if error in r["ErrorEquals"]), None)
+
+
+def expected_seconds(retry):
+    """Mean total wait of a Retry with full jitter: half of each capped interval, added up."""
+    total, interval = 0.0, retry["IntervalSeconds"]
+    for _ in range(retry["MaxAttempts"]):
+        total += min(interval, retry.get("MaxDelaySeconds", float("inf"))) / 2
+        interval *= retry["BackoffRate"]
+    return total
+
+
+@pytest.mark.parametrize(("machine", "state_name", "state"), list(tasks()), ids=[f"{m}.{s}" for m, s, _ in tasks()])
+def test_every_task_retries_transient_errors_and_throttling_for_hours(machine, state_name, state):
+    transient = retry_for(state, "TransientAwsError")
+    assert transient is not None and transient["JitterStrategy"] == "FULL"
+    assert expected_seconds(transient) >= 15 * 60
+    for throttled in ("Route53Throttling", "ApiThrottling", "Lambda.TooManyRequestsException"):
+        retry = retry_for(state, throttled)
+        assert retry is not None and retry["JitterStrategy"] == "FULL", f"{state_name} gives up on {throttled}"
+        assert expected_seconds(retry) >= 3 * 3600, f"{state_name} stops retrying {throttled} within hours"
+
+
+@pytest.mark.parametrize(("machine", "state_name", "state"), list(tasks()), ids=[f"{m}.{s}" for m, s, _ in tasks()])
+def test_a_timed_out_step_is_retried_only_where_running_it_again_is_safe(machine, state_name, state):
+    function = state["Resource"].rsplit(":", 1)[1].removesuffix("FunctionArn")
+    retried = retry_for(state, "Lambda.Unknown") is not None
+    assert retried == (function not in {"PublishStatus", "KeepStatus", "RemoveDelegation"}), state_name
+
+
+@pytest.mark.parametrize(("machine", "state_name", "state"), list(tasks()), ids=[f"{m}.{s}" for m, s, _ in tasks()])
+def test_a_status_that_cannot_be_published_is_kept(machine, state_name, state):
+    if not state_name.startswith("Publish"):
+        return
+    outcome = state_name.removeprefix("Publish")
+    [catch] = state["Catch"]
+    assert (catch["ErrorEquals"], catch["Next"]) == (["States.ALL"], f"Keep{outcome}")
+    states = check_asl.render(*next((t, s) for n, t, s in MACHINES if n == machine))["States"]
+    kept = states[f"Keep{outcome}"]
+    assert kept["Resource"].endswith("KeepStatusFunctionArn")
+    assert kept["Parameters"]["outcome"] == outcome
+    assert kept["Catch"][0]["Next"] == "StatusNotPublished"
