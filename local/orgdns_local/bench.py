@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from orgdns_local.organization import ROOT, LocalOrganization
-from orgdns_local.report import build_report
+from orgdns_local.report import build_report, paged
 from orgdns_local.runtime import Invocation
 from orgdns_local.scenario import Scenario
 
@@ -52,9 +52,9 @@ def _trace(org: LocalOrganization) -> dict[str, RunTrace]:
 def _transitions(org: LocalOrganization) -> dict[str, dict[str, int]]:
     stepfunctions = org.client("stepfunctions")
     out = {}
-    for machine in stepfunctions.list_state_machines()["stateMachines"]:
-        for item in stepfunctions.list_executions(stateMachineArn=machine["stateMachineArn"])["executions"]:
-            history = stepfunctions.get_execution_history(executionArn=item["executionArn"], maxResults=1000)["events"]
+    for machine in paged(stepfunctions, "list_state_machines", "stateMachines"):
+        for item in paged(stepfunctions, "list_executions", "executions", stateMachineArn=machine["stateMachineArn"]):
+            history = list(paged(stepfunctions, "get_execution_history", "events", executionArn=item["executionArn"]))
             entered = [e["stateEnteredEventDetails"]["name"] for e in history if e["type"].endswith("StateEntered")]
             # Apart from waits: every pass through a polling loop counts once, the first time.
             seen: set[str] = set()

@@ -2,11 +2,12 @@
 
 import json
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 from orgdns_local.organization import HOME, MANAGEMENT, LocalOrganization
 
-REPORT_VERSION = "1.0"
+REPORT_VERSION = "1.1"
 
 
 def build_report(org: LocalOrganization) -> dict[str, Any]:
@@ -62,10 +63,10 @@ def build_report(org: LocalOrganization) -> dict[str, Any]:
 def _account(org: LocalOrganization, account_id: str, name: str, regions: list[str]) -> dict[str, Any]:
     route53 = org.client("route53", account_id)
     zones = []
-    for zone in route53.list_hosted_zones()["HostedZones"]:
+    for zone in paged(route53, "list_hosted_zones", "HostedZones"):
         zone_id = zone["Id"].rsplit("/", 1)[1]
         records = []
-        for rrset in route53.list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]:
+        for rrset in paged(route53, "list_resource_record_sets", "ResourceRecordSets", HostedZoneId=zone_id):
             record: dict[str, Any] = {"name": rrset["Name"].rstrip("."), "type": rrset["Type"]}
             if "AliasTarget" in rrset:
                 record["alias"] = rrset["AliasTarget"]["DNSName"].rstrip(".")
@@ -77,7 +78,7 @@ def _account(org: LocalOrganization, account_id: str, name: str, regions: list[s
     certificates, domains = [], []
     for region in regions:
         acm = org.client("acm", account_id, region)
-        for summary in acm.list_certificates()["CertificateSummaryList"]:
+        for summary in paged(acm, "list_certificates", "CertificateSummaryList"):
             detail = acm.describe_certificate(CertificateArn=summary["CertificateArn"])["Certificate"]
             certificates.append(
                 {
@@ -88,7 +89,7 @@ def _account(org: LocalOrganization, account_id: str, name: str, regions: list[s
                     "status": detail["Status"],
                 }
             )
-        for item in org.client("apigateway", account_id, region).get_domain_names().get("items", []):
+        for item in paged(org.client("apigateway", account_id, region), "get_domain_names", "items"):
             domains.append(
                 {
                     "region": region,
@@ -104,10 +105,10 @@ def _account(org: LocalOrganization, account_id: str, name: str, regions: list[s
 def _executions(org: LocalOrganization) -> list[dict[str, Any]]:
     stepfunctions = org.client("stepfunctions")
     found = []
-    for machine in stepfunctions.list_state_machines()["stateMachines"]:
-        for item in stepfunctions.list_executions(stateMachineArn=machine["stateMachineArn"])["executions"]:
+    for machine in paged(stepfunctions, "list_state_machines", "stateMachines"):
+        for item in paged(stepfunctions, "list_executions", "executions", stateMachineArn=machine["stateMachineArn"]):
             detail = stepfunctions.describe_execution(executionArn=item["executionArn"])
-            history = stepfunctions.get_execution_history(executionArn=item["executionArn"], maxResults=1000)["events"]
+            history = list(paged(stepfunctions, "get_execution_history", "events", executionArn=item["executionArn"]))
             found.append(
                 {
                     "stateMachine": machine["name"],
@@ -120,6 +121,12 @@ def _executions(org: LocalOrganization) -> list[dict[str, Any]]:
                 }
             )
     return sorted(found, key=lambda e: e["name"])
+
+
+def paged(client: Any, operation: str, key: str, **params: Any) -> Iterator[dict[str, Any]]:
+    """Every item of a listing, all pages (a report of hundreds of runs outgrows one page)."""
+    for page in client.get_paginator(operation).paginate(**params):
+        yield from page.get(key, [])
 
 
 def summary(report: dict[str, Any]) -> str:
@@ -178,6 +185,12 @@ def summary(report: dict[str, Any]) -> str:
             f"  [{minutes:6.1f} min] {doc.get('outcome'):<14} {doc.get('zoneName') or doc.get('accountId')}"
             f" ({doc.get('trigger')}){detail}"
         )
+    if report["keptStatuses"]:
+        lines.append("\nstatuses SNS would not take (kept in the status dead-letter queue):")
+        for doc in report["keptStatuses"]:
+            lines.append(
+                f"  {doc.get('outcome'):<14} {doc.get('zoneName') or doc.get('accountId')} ({doc.get('trigger')})"
+            )
     calls = sum(n for services in report["apiCalls"].values() for ops in services.values() for n in ops.values())
     lines.append(
         f"\n{calls} AWS API calls, {sum(report['lambdaInvocations'].values())} Lambda invocations; "
@@ -186,4 +199,4 @@ def summary(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["MANAGEMENT", "build_report", "summary"]
+__all__ = ["MANAGEMENT", "build_report", "paged", "summary"]

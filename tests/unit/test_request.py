@@ -263,7 +263,7 @@ def test_tags_become_manual_input_keys():
         "extraNames": ["api.example.net", "www.example.net"],
         "customDomain": "edge",
         "customDomainRegion": "us-east-1",
-        "nsTtl": "120",
+        "nsTtl": 120,  # a tag is text: the one number among them is converted here
     }
 
 
@@ -343,3 +343,81 @@ def test_no_naming_rule_gives_nothing():
 
 def test_account_id_rule_does_not_depend_on_the_account_name():
     assert naming_rule_name("{account_id}.example.org", "111122223333", "***") == "111122223333.example.org"
+
+
+# --- input that says what it means --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "got"),
+    [
+        ("nsTtl", "60", "string '60'"),
+        ("nsTtl", 60.0, "number 60.0"),
+        ("nsTtl", True, "boolean True"),
+        ("accountId", 444455556666, "integer 444455556666"),
+        ("extraNames", "api.example.net", "string 'api.example.net'"),
+        ("certificateRegions", ["us-east-1", 1], "integer 1"),
+    ],
+)
+def test_manual_input_is_strict_about_types(field, value, got):
+    with pytest.raises(RequestRejected) as caught:
+        parse_manual_input({"accountId": ACCOUNT, field: value})
+    assert (caught.value.reason, caught.value.field.split(".")[0]) == ("InvalidInput", field)
+    assert got in caught.value.message
+
+
+@pytest.mark.parametrize("custom_domain", ["edge", "none", None])
+def test_a_custom_domain_region_without_a_regional_custom_domain_is_rejected_saying_why(custom_domain):
+    raw = {"accountId": ACCOUNT, "customDomainRegion": "eu-west-1"}
+    if custom_domain:
+        raw["customDomain"] = custom_domain
+    with pytest.raises(RequestRejected) as caught:
+        parse_manual_input(raw)
+    assert (caught.value.reason, caught.value.field) == ("OptionNotApplicable", "customDomainRegion")
+    assert "regional" in caught.value.message
+    if custom_domain == "edge":
+        assert "CloudFront" in caught.value.message
+
+
+def test_a_custom_domain_region_from_a_tag_names_the_tag():
+    sources = {"customDomainRegion": "orgdns:custom-domain-region", "customDomain": "orgdns:custom-domain"}
+    with pytest.raises(RequestRejected) as caught:
+        parse_manual_input({"accountId": ACCOUNT, "customDomain": "edge", "customDomainRegion": "eu-west-1"}, sources)
+    assert caught.value.field == "orgdns:custom-domain-region"
+    assert "orgdns:custom-domain is edge" in caught.value.message
+
+
+def test_a_regional_custom_domain_takes_its_region():
+    parsed = parse_manual_input({"accountId": ACCOUNT, "customDomain": "regional", "customDomainRegion": "eu-west-1"})
+    assert parsed.custom_domain_region == "eu-west-1"
+
+
+@pytest.mark.parametrize(
+    ("tags", "on", "tag"),
+    [
+        ({"orgdns:subdomain": "x.example.org"}, "zone", "orgdns:subdomain"),
+        ({"orgdns:delegate": "true", "orgdns:subdomain": "x.example.org"}, "account", "orgdns:delegate"),
+    ],
+)
+def test_a_tag_of_the_other_kind_is_rejected(tags, on, tag):
+    with pytest.raises(RequestRejected) as caught:
+        tag_options(tags, "orgdns:", on=on)
+    assert (caught.value.reason, caught.value.field) == ("OptionNotApplicable", tag)
+
+
+@pytest.mark.parametrize("value", ["sixty", "-1", "6 0", ""])
+def test_an_ns_ttl_tag_must_be_a_whole_number(value):
+    with pytest.raises(RequestRejected) as caught:
+        tag_options({"orgdns:ns-ttl": value}, "orgdns:")
+    assert (caught.value.reason, caught.value.field) == ("InvalidTag", "orgdns:ns-ttl")
+
+
+def test_the_schema_says_what_the_runtime_says_about_custom_domain_region():
+    import jsonschema
+
+    from orgdns_local.schema import manual_input_schema
+
+    validator = jsonschema.Draft202012Validator(manual_input_schema())
+    assert not validator.is_valid({"accountId": ACCOUNT, "customDomain": "edge", "customDomainRegion": "eu-west-1"})
+    assert not validator.is_valid({"accountId": ACCOUNT, "nsTtl": "60"})
+    assert validator.is_valid({"accountId": ACCOUNT, "customDomain": "regional", "customDomainRegion": "eu-west-1"})

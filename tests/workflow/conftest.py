@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from orgdns_local.organization import LocalOrganization
-from orgdns_local.report import build_report
+from orgdns_local.report import build_report, paged
 from orgdns_local.scenario import Scenario
 
 BASE: dict[str, Any] = {
@@ -28,8 +28,10 @@ def record_sets(org: LocalOrganization) -> dict[tuple[str, str, str], Any]:
     with org.quiet():
         for name, account_id in org.accounts.items():
             route53 = org.client("route53", account_id)
-            for zone in route53.list_hosted_zones()["HostedZones"]:
-                records = route53.list_resource_record_sets(HostedZoneId=zone["Id"])["ResourceRecordSets"]
+            for zone in paged(route53, "list_hosted_zones", "HostedZones"):
+                records = list(
+                    paged(route53, "list_resource_record_sets", "ResourceRecordSets", HostedZoneId=zone["Id"])
+                )
                 found[(name, zone["Name"], zone["Id"])] = records
     return found
 

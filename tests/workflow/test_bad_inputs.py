@@ -109,6 +109,29 @@ MANUAL_CASES: list[tuple[str, Any, str, str, str | None]] = [
         "InvalidInput",
         "extraNames",
     ),
+    ("string-ttl", {"accountId": GOOD, "zoneName": "x.example.org", "nsTtl": "60"}, "Rejected", "InvalidInput", "nsTtl"),
+    ("float-ttl", {"accountId": GOOD, "zoneName": "x.example.org", "nsTtl": 60.5}, "Rejected", "InvalidInput", "nsTtl"),
+    (
+        "string-extra-names",
+        {"accountId": GOOD, "zoneName": "x.example.org", "extraNames": "a.example.org"},
+        "Rejected",
+        "InvalidInput",
+        "extraNames",
+    ),
+    (
+        "region-with-edge",
+        {"accountId": GOOD, "zoneName": "x.example.org", "customDomain": "edge", "customDomainRegion": "eu-west-1"},
+        "Rejected",
+        "OptionNotApplicable",
+        "customDomainRegion",
+    ),
+    (
+        "region-without-domain",
+        {"accountId": GOOD, "zoneName": "x.example.org", "customDomainRegion": "eu-west-1"},
+        "Rejected",
+        "OptionNotApplicable",
+        "customDomainRegion",
+    ),
     ("not-an-object", "just a string", "Rejected", "InvalidInput", "input"),
     ("an-array", ["x.example.org"], "Rejected", "InvalidInput", "input"),
     ("no-tag", {"accountId": GOOD}, "Skipped", "NoSubdomainRequested", None),
@@ -116,7 +139,11 @@ MANUAL_CASES: list[tuple[str, Any, str, str, str | None]] = [
     ("tag-bad-custom-domain", {"accountId": "${account:maybe}"}, "Rejected", "InvalidTag", "orgdns:custom-domain"),
     ("tag-bad-ttl", {"accountId": "${account:ttl}"}, "Rejected", "InvalidTag", "orgdns:ns-ttl"),
     ("tag-bad-name", {"accountId": "${account:badname}"}, "Rejected", "InvalidName", "orgdns:subdomain"),
-]
+    ("tag-region-with-edge", {"accountId": "${account:edgy}"}, "Rejected", "OptionNotApplicable",
+     "orgdns:custom-domain-region"),
+    ("tag-delegate-on-account", {"accountId": "${account:delegating}"}, "Rejected", "OptionNotApplicable",
+     "orgdns:delegate"),
+]  # fmt: skip
 
 
 def _event(detail: Any, source: str = "aws.organizations") -> dict[str, Any]:
@@ -203,6 +230,15 @@ def played() -> dict[str, Any]:
                 {"name": "maybe", "tags": {"orgdns:subdomain": "m.example.org", "orgdns:custom-domain": "maybe"}},
                 {"name": "ttl", "tags": {"orgdns:subdomain": "t.example.org", "orgdns:ns-ttl": "a minute"}},
                 {"name": "badname", "tags": {"orgdns:subdomain": "bad_name.example.org"}},
+                {
+                    "name": "edgy",
+                    "tags": {
+                        "orgdns:subdomain": "e.example.org",
+                        "orgdns:custom-domain": "edge",
+                        "orgdns:custom-domain-region": "eu-west-1",
+                    },
+                },
+                {"name": "delegating", "tags": {"orgdns:subdomain": "d.example.org", "orgdns:delegate": "true"}},
             ],
             "steps": [{"start_execution": {"name": name, "input": given}} for name, given, *_ in CASES],
         }

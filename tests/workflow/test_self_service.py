@@ -76,6 +76,10 @@ ATTACKS: list[tuple[str, list[dict[str, Any]], str, str]] = [
     ("tag value is not true", [{"create_zone": {"account": "qa", "name": "maybe.demo.example.org"}},
                                {"tag_zone": {"account": "qa", "zone": "maybe.demo.example.org", "tags": {"orgdns:delegate": "yes"}}}],
      "Skipped", None),  # delegate=yes is not a request: the teardown finds nothing managed to end
+    ("a zone tag that names another subdomain", [{"create_zone": {"account": "qa", "name": "own.demo.example.org"}},
+                                                  {"tag_zone": {"account": "qa", "zone": "own.demo.example.org",
+                                                                "tags": {**DELEGATE, "orgdns:subdomain": "staging.demo.example.org"}}}],
+     "Rejected", "OptionNotApplicable"),
 ]  # fmt: skip
 
 

@@ -1,6 +1,7 @@
 """No status is ever lost: throttling waits for hours rather than failing, a status SNS will not
 take is kept, and a run that fails before deciding anything still says what it was about."""
 
+from orgdns_local.report import summary
 from tests.workflow.conftest import play, statuses
 
 ACCOUNT = {"create_account": {"name": "app", "tags": {"orgdns:subdomain": "app.example.org"}}}
@@ -31,6 +32,8 @@ def test_a_status_sns_will_not_take_is_kept_in_the_dead_letter_queue_and_the_reg
     )
     [execution] = report["executions"]
     assert (execution["status"], execution["error"]) == ("FAILED", "StatusNotPublished")
+    assert "statuses SNS would not take" in summary(report)
+    assert "Succeeded      app.example.org (CreateAccountResult)" in summary(report)
 
 
 def test_a_run_that_fails_in_its_first_step_names_trigger_account_and_zone_from_its_input():

@@ -21,7 +21,16 @@ class ManualInput(BaseModel):
     then to the stack's configuration. ``events/manual-input.schema.json`` is generated from it.
     """
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="forbid",
+        # What the input alone can tell: customDomainRegion only with a regional custom domain.
+        json_schema_extra={
+            "if": {"required": ["customDomain"], "properties": {"customDomain": {"not": {"const": "regional"}}}},
+            "then": {"not": {"required": ["customDomainRegion"]}},
+        },
+    )
 
     account_id: str = Field(pattern=ACCOUNT_ID, description="The member account that gets the subdomain.")
     zone_name: str | None = Field(
@@ -78,18 +87,44 @@ class AccountEvent(BaseModel):
 
 
 def parse_manual_input(raw: dict[str, Any], sources: dict[str, str] | None = None) -> ManualInput:
-    """Validate; the first problem becomes a Rejected naming the field (or the tag it came from)."""
+    """Validate strictly (a string is not an integer, as in the JSON Schema); the first problem
+    becomes a Rejected naming the field (or the tag it came from). Tag values reach here already
+    converted by ``tag_options``. An option that does not apply is Rejected too, saying why."""
+    sources = sources or {}
     try:
-        return ManualInput.model_validate(raw)
+        parsed = ManualInput.model_validate(raw, strict=True)
     except ValidationError as exc:
         err = exc.errors()[0]
         top = str(err["loc"][0]) if err["loc"] else "input"
-        source = (sources or {}).get(top, top)
+        source = sources.get(top, top)
         field = ".".join([source, *(str(part) for part in err["loc"][1:])])
         problem = "is not a field of the manual input" if err["type"] == "extra_forbidden" else err["msg"]
+        if err["type"] != "extra_forbidden" and "input" in err:
+            problem += f" (got {_json_type(err['input'])} {err['input']!r})"
         more = f" (and {len(exc.errors()) - 1} more problem(s))" if len(exc.errors()) > 1 else ""
         reason = "InvalidTag" if source != top else "InvalidInput"
         raise RequestRejected(reason, f"{field}: {problem}{more}", field) from None
+    if parsed.custom_domain_region is not None and parsed.custom_domain != "regional":
+        field = sources.get("customDomainRegion", "customDomainRegion")
+        kind = f"an {parsed.custom_domain} custom domain" if parsed.custom_domain == "edge" else "no custom domain"
+        why = (
+            "an edge custom domain is served by CloudFront, with its certificate in us-east-1"
+            if parsed.custom_domain == "edge"
+            else "it is the Region of a regional custom domain"
+        )
+        raise RequestRejected(
+            "OptionNotApplicable",
+            f"{field} does not apply to {kind} ({sources.get('customDomain', 'customDomain')} is "
+            f"{parsed.custom_domain or 'not set'}): {why}; remove it or set customDomain to regional",
+            field,
+        )
+    return parsed
+
+
+def _json_type(value: object) -> str:
+    """The JSON name of a value's type, for messages about the console's input."""
+    names = {bool: "boolean", int: "integer", float: "number", str: "string", list: "array", dict: "object"}
+    return "null" if value is None else names.get(type(value), type(value).__name__)
 
 
 def is_event(raw: dict[str, Any]) -> bool:
@@ -303,8 +338,26 @@ TAG_NAMES = {
 }
 
 
-def tag_options(tags: dict[str, str], prefix: str) -> dict[str, Any]:
-    """``orgdns:*`` account tags -> the manual input's keys (lists in tags are space-separated)."""
+ACCOUNT_ONLY = {"subdomain"}  # on a hosted zone, the zone's name is the subdomain
+ZONE_ONLY = {"delegate"}  # an account's subdomain comes from orgdns:subdomain
+
+
+def tag_options(tags: dict[str, str], prefix: str, on: Literal["account", "zone"] = "account") -> dict[str, Any]:
+    """``orgdns:*`` tags of an account or a zone -> the manual input's keys (lists in tags are
+    space-separated; the NS TTL is a whole number of seconds). A tag of the other kind is
+    Rejected (OptionNotApplicable); tags orgdns does not know are left alone."""
+    misplaced = ACCOUNT_ONLY if on == "zone" else ZONE_ONLY
+    for suffix in sorted(misplaced):
+        if prefix + suffix in tags:
+            where = (
+                "a hosted zone: the zone's name is its subdomain"
+                if on == "zone"
+                else "an account: it asks for a hosted zone's delegation (self-service); an account's subdomain "
+                f"is {prefix}subdomain"
+            )
+            raise RequestRejected(
+                "OptionNotApplicable", f"tag {prefix}{suffix} does not apply to {where}; remove it", prefix + suffix
+            )
     out: dict[str, Any] = {}
     for key, suffix in TAG_NAMES.items():
         value = tags.get(prefix + suffix)
@@ -319,6 +372,14 @@ def tag_options(tags: dict[str, str], prefix: str) -> dict[str, Any]:
                     prefix + suffix,
                 )
             out[key] = split_list(value)
+        elif key == "nsTtl":
+            if not value.strip().isdigit():
+                raise RequestRejected(
+                    "InvalidTag",
+                    f"tag {prefix}{suffix} must be a whole number of seconds, got {value!r}",
+                    prefix + suffix,
+                )
+            out[key] = int(value.strip())
         else:
             out[key] = value.strip()
     return out

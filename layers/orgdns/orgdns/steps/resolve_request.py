@@ -122,7 +122,7 @@ def _zone_request(raw: dict[str, Any], execution: str, aws: AwsAccess, decision:
             f"the event says {delegate_tag} was set on {zone.name}, but the zone does not carry {delegate_tag}=true",
             delegate_tag,
         )
-    tagged = tag_options({k: v for k, v in tags.items() if k != settings.tag_prefix + "subdomain"}, settings.tag_prefix)
+    tagged = tag_options({k: v for k, v in tags.items() if k != delegate_tag}, settings.tag_prefix, on="zone")
     sources = {key: f"{settings.tag_prefix}{TAG_NAMES[key]}" for key in tagged}
     options = parse_manual_input({**tagged, "accountId": event.account_id}, sources)
     decision.zone_name = normalise_domain_name(zone.name, "zone")
