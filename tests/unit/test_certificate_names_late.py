@@ -1,9 +1,7 @@
 """A zone registered for another account during a run takes its names out of the run's
 certificate: RequestCertificates requests nothing, WriteValidationRecords writes nothing."""
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from orgdns.aws.access import AwsAccess
 from orgdns.errors import CertificateNameNotAllowed
@@ -17,50 +15,21 @@ from orgdns.models import (
     WorkflowState,
     ZoneRef,
 )
-from orgdns.settings import Settings
 from orgdns.steps.request_certificates import request_certificates
 from orgdns.steps.write_validation_records import write_validation_records
+from tests.unit.moto_world import MANAGEMENT, management_with_root, member_client, settings
 
-MANAGEMENT, QA, OTHER = "123456789012", "444455556666", "777788889999"
-
-
-def _client(service, account, region="us-east-1"):
-    creds = boto3.client("sts", region_name="us-east-1").assume_role(
-        RoleArn=f"arn:aws:iam::{account}:role/OrgDnsExecution", RoleSessionName="test"
-    )["Credentials"]
-    return boto3.client(
-        service, region_name=region, aws_access_key_id=creds["AccessKeyId"],
-        aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"],
-    )  # fmt: skip
+QA, OTHER = "444455556666", "777788889999"
 
 
 @pytest.fixture
 def world(monkeypatch):
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
-        monkeypatch.setenv(key, value)
-    with mock_aws():
-        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
-        for table, key in (("registry", "zoneName"), ("budget", "bucket")):
-            dynamodb.create_table(
-                TableName=table, BillingMode="PAY_PER_REQUEST",
-                AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"}],
-                KeySchema=[{"AttributeName": key, "KeyType": "HASH"}],
-            )  # fmt: skip
-        root = (
-            boto3.client("route53", region_name="us-east-1")
-            .create_hosted_zone(Name="example.org", CallerReference="root")["HostedZone"]["Id"]
-            .split("/")[-1]
-        )
-        qa_zone = _client("route53", QA).create_hosted_zone(Name="qa.example.org", CallerReference="qa")
+    with management_with_root(monkeypatch) as root:
+        qa_zone = member_client("route53", QA).create_hosted_zone(Name="qa.example.org", CallerReference="qa")
         qa_zone_id = qa_zone["HostedZone"]["Id"].split("/")[-1]
-        other_zone = _client("route53", OTHER).create_hosted_zone(Name="x.qa.example.org", CallerReference="x")
+        other_zone = member_client("route53", OTHER).create_hosted_zone(Name="x.qa.example.org", CallerReference="x")
         other_zone_id = other_zone["HostedZone"]["Id"].split("/")[-1]
-        settings = Settings(
-            management_account_id=MANAGEMENT, home_region="us-east-1", registry_table="registry",
-            rate_limit_table="budget", status_topic_arn=f"arn:aws:sns:us-east-1:{MANAGEMENT}:s",
-            root_zones=({"name": "example.org", "hosted_zone_id": root},),
-        )  # fmt: skip
-        aws = AwsAccess(settings)
+        aws = AwsAccess(settings(root))
         aws.registry().put(ManagedZone(zone_name="qa.example.org", account_id=QA, hosted_zone_id=qa_zone_id))
         names = ["qa.example.org", "*.qa.example.org", "x.qa.example.org"]  # the last was qa's when planned
         plan = Plan(
@@ -78,13 +47,13 @@ def test_request_certificates_requests_nothing_for_a_name_taken_meanwhile(world)
     aws, state, _ = world
     with pytest.raises(CertificateNameNotAllowed, match=f"zone x.qa.example.org of account {OTHER}"):
         request_certificates(state, aws)
-    assert _client("acm", QA).list_certificates()["CertificateSummaryList"] == []
+    assert member_client("acm", QA).list_certificates()["CertificateSummaryList"] == []
 
 
 def test_write_validation_records_writes_nothing_for_a_name_taken_meanwhile(world):
     aws, state, other_zone_id = world
     names = state.plan.certificate_names
-    arn = _client("acm", QA).request_certificate(
+    arn = member_client("acm", QA).request_certificate(
         DomainName=names[0], SubjectAlternativeNames=names[1:], ValidationMethod="DNS"
     )["CertificateArn"]
     state = state.model_copy(
@@ -96,10 +65,12 @@ def test_write_validation_records_writes_nothing_for_a_name_taken_meanwhile(worl
     )
     with pytest.raises(CertificateNameNotAllowed):
         write_validation_records(state, aws)
-    records = _client("route53", OTHER).list_resource_record_sets(HostedZoneId=other_zone_id)["ResourceRecordSets"]
+    records = member_client("route53", OTHER).list_resource_record_sets(HostedZoneId=other_zone_id)[
+        "ResourceRecordSets"
+    ]
     assert {r["Type"] for r in records} == {"NS", "SOA"}
     qa_records = [
-        r for z in _client("route53", QA).list_hosted_zones()["HostedZones"]
-        for r in _client("route53", QA).list_resource_record_sets(HostedZoneId=z["Id"])["ResourceRecordSets"]
+        r for z in member_client("route53", QA).list_hosted_zones()["HostedZones"]
+        for r in member_client("route53", QA).list_resource_record_sets(HostedZoneId=z["Id"])["ResourceRecordSets"]
     ]  # fmt: skip
     assert {r["Type"] for r in qa_records} == {"NS", "SOA"}

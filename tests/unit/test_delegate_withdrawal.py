@@ -2,50 +2,24 @@
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from orgdns.aws.access import AwsAccess
 from orgdns.errors import NotGrantedByParentOwner, ZoneWithdrawn
 from orgdns.models import Decision, ManagedZone, Plan, Trigger, WorkflowState, ZoneRef, ZoneResult
-from orgdns.settings import Settings
 from orgdns.steps.delegate import delegate
+from tests.unit.moto_world import MANAGEMENT, management_with_root, member_client, settings
 
-MANAGEMENT, MEMBER = "123456789012", "444455556666"
-
-
-def member_client(service):
-    creds = boto3.client("sts", region_name="us-east-1").assume_role(
-        RoleArn=f"arn:aws:iam::{MEMBER}:role/OrgDnsExecution", RoleSessionName="test"
-    )["Credentials"]
-    return boto3.client(
-        service, region_name="us-east-1", aws_access_key_id=creds["AccessKeyId"],
-        aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"],
-    )  # fmt: skip
+MEMBER = "444455556666"
 
 
 @pytest.fixture
 def world(monkeypatch):
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
-        monkeypatch.setenv(key, value)
-    with mock_aws():
-        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
-        for table, key in (("registry", "zoneName"), ("budget", "bucket")):
-            dynamodb.create_table(
-                TableName=table, BillingMode="PAY_PER_REQUEST",
-                AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"}],
-                KeySchema=[{"AttributeName": key, "KeyType": "HASH"}],
-            )  # fmt: skip
+    with management_with_root(monkeypatch) as root:
         route53 = boto3.client("route53", region_name="us-east-1")
-        root = route53.create_hosted_zone(Name="example.org", CallerReference="root")["HostedZone"]["Id"].split("/")[-1]
-        member = member_client("route53")
+        member = member_client("route53", MEMBER)
         zone = member.create_hosted_zone(Name="x.example.org", CallerReference="x")
         zone_id = zone["HostedZone"]["Id"].split("/")[-1]
-        settings = Settings(
-            management_account_id=MANAGEMENT, home_region="us-east-1", registry_table="registry",
-            rate_limit_table="budget", status_topic_arn=f"arn:aws:sns:us-east-1:{MANAGEMENT}:s",
-            root_zones=({"name": "example.org", "hosted_zone_id": root},),
-        )  # fmt: skip
-        aws = AwsAccess(settings)
+        aws = AwsAccess(settings(root))
         aws.registry().put(
             ManagedZone(zone_name="x.example.org", account_id=MEMBER, hosted_zone_id=zone_id, self_service=True)
         )
