@@ -2,23 +2,42 @@
 
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from botocore.client import BaseClient
 from moto.awslambda.models import LambdaFunction
+from moto.organizations import utils as organizations_utils
+from moto.organizations.models import FakeAccount
+from moto.organizations.responses import OrganizationsResponse
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.state_task_lambda import StateTaskLambda
 from moto.stepfunctions.parser.asl.eval.event.event_manager import EventManager
+from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+from moto.sts.models import STSBackend
 
 from orgdns_local.moto_glue import EmulatedDns, GlueContext, SimClock, install
 
 
+def _patched() -> dict[str, Any]:
+    """One attribute or table entry from each service's glue."""
+    return {
+        "lambda invoke": LambdaFunction._invoke_lambda,
+        "lambda errors": StateTaskLambda._from_error,
+        "api calls": BaseClient._make_api_call,
+        "history time": vars(EventManager)["_get_current_timestamp"],
+        "retry sleep": retrier_decl.time,
+        "start execution": StepFunctionsParserBackend.start_execution,
+        "account describe": FakeAccount.describe,
+        "account close": FakeAccount.close,
+        "list accounts": OrganizationsResponse.list_accounts,
+        "list accounts paging": dict(organizations_utils.PAGINATION_MODEL["list_accounts"]),
+        "assume role": STSBackend.assume_role,
+    }
+
+
 def test_uninstall_restores_every_original() -> None:
-    originals = (
-        LambdaFunction._invoke_lambda,
-        BaseClient._make_api_call,
-        vars(EventManager)["_get_current_timestamp"],
-        retrier_decl.time,
-    )
+    originals = _patched()
     ctx = GlueContext(
         clock=SimClock(datetime(2025, 1, 1, tzinfo=UTC)),
         dns=EmulatedDns(list),
@@ -26,15 +45,12 @@ def test_uninstall_restores_every_original() -> None:
     )
     uninstall = install(ctx)
     try:
-        assert LambdaFunction._invoke_lambda is not originals[0]
+        installed = _patched()
+        assert [name for name in originals if installed[name] == originals[name]] == []
         assert retrier_decl.time is not time
+        assert installed["list accounts paging"]["limit_default"] == 20
         with pytest.raises(RuntimeError, match="already installed"):
             install(ctx)
     finally:
         uninstall()
-    assert (
-        LambdaFunction._invoke_lambda,
-        BaseClient._make_api_call,
-        vars(EventManager)["_get_current_timestamp"],
-        retrier_decl.time,
-    ) == originals
+    assert _patched() == originals
