@@ -1,5 +1,6 @@
 """Patch 7: every API call is recorded by account; planned faults are raised instead."""
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 from glue_support import ACCOUNT, Glue, client
@@ -69,3 +70,20 @@ def test_the_emulators_own_calls_are_neither_recorded_nor_faulted(glue: Glue) ->
         client("route53").list_hosted_zones()  # passes despite the fault
         client("lambda").invoke(FunctionName="lists-zones")  # the handler's call is the product's
     assert [(c.service, c.error_code) for c in glue.ctx.calls.calls] == [("route53", "Throttling")]
+
+
+def test_every_session_shares_one_model_loader_and_answers_alike(glue: Glue) -> None:
+    """Emulated containers each build a boto3 session; they share botocore's loader (and its cache)."""
+    first, second = boto3.Session(), boto3.Session()
+    loader = first._session.get_component("data_loader")
+    assert second._session.get_component("data_loader") is loader
+    a = first.client("route53", region_name="us-east-1")
+    b = second.client("route53", region_name="us-east-1")
+    assert a.meta.service_model.operation_names == b.meta.service_model.operation_names
+    zone = a.create_hosted_zone(Name="shared.example.org", CallerReference="x")["HostedZone"]["Id"]
+    assert b.get_hosted_zone(Id=zone)["HostedZone"]["Name"] == "shared.example.org."
+
+
+def test_sessions_have_their_own_loader_without_the_glue() -> None:
+    first, second = boto3.Session(), boto3.Session()
+    assert first._session.get_component("data_loader") is not second._session.get_component("data_loader")

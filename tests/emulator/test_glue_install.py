@@ -4,6 +4,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+import botocore.session
 import pytest
 from botocore.client import BaseClient
 from moto.awslambda.models import LambdaFunction
@@ -25,6 +26,7 @@ def _patched() -> dict[str, Any]:
         "lambda invoke": LambdaFunction._invoke_lambda,
         "lambda errors": StateTaskLambda._from_error,
         "api calls": BaseClient._make_api_call,
+        "model loader": botocore.session.create_loader,
         "history time": vars(EventManager)["_get_current_timestamp"],
         "retry sleep": retrier_decl.time,
         "start execution": StepFunctionsParserBackend.start_execution,

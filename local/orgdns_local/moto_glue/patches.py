@@ -30,7 +30,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .acm import _patch_acm
-from .api_calls import _patch_api_calls
+from .api_calls import _patch_api_calls, _patch_model_loading
 from .apigateway import _patch_apigateway
 from .awslambda import _patch_lambda
 from .context import DeliveryFailure, ExecutionKey, GlueContext, _Patches, is_work
@@ -124,6 +124,7 @@ _ALL_PATCHES: tuple[Callable[[GlueContext, _Patches], None], ...] = (
     _patch_acm,
     _patch_apigateway,
     _patch_api_calls,
+    _patch_model_loading,
     _patch_sts_roles,
     _patch_organizations,
 )
