@@ -405,7 +405,26 @@ def test_a_tag_of_the_other_kind_is_rejected(tags, on, tag):
     assert (caught.value.reason, caught.value.field) == ("OptionNotApplicable", tag)
 
 
-@pytest.mark.parametrize("value", ["sixty", "-1", "6 0", ""])
+def test_a_manual_input_may_leave_the_custom_domain_to_the_tags():
+    parsed = parse_manual_input({"accountId": ACCOUNT, "customDomainRegion": "eu-west-1"}, complete=False)
+    assert parsed.custom_domain_region == "eu-west-1"
+    with pytest.raises(RequestRejected) as caught:
+        parse_manual_input(
+            {"accountId": ACCOUNT, "customDomain": "edge", "customDomainRegion": "eu-west-1"}, complete=False
+        )
+    assert caught.value.reason == "OptionNotApplicable"
+
+
+def test_a_missing_field_does_not_echo_the_input_and_a_long_value_is_cut():
+    with pytest.raises(RequestRejected) as caught:
+        parse_manual_input({"zoneName": "x.example.org"})
+    assert caught.value.field == "accountId" and "got" not in caught.value.message
+    with pytest.raises(RequestRejected) as caught:
+        parse_manual_input({"accountId": ACCOUNT, "nsTtl": "9" * 500})
+    assert caught.value.field == "nsTtl" and "..." in caught.value.message and len(caught.value.message) < 200
+
+
+@pytest.mark.parametrize("value", ["sixty", "-1", "6 0", "", "²", "٣", "1.5"])
 def test_an_ns_ttl_tag_must_be_a_whole_number(value):
     with pytest.raises(RequestRejected) as caught:
         tag_options({"orgdns:ns-ttl": value}, "orgdns:")

@@ -118,3 +118,26 @@ def test_manual_start_with_explicit_options():
     assert (by_hand["trigger"], by_hand["outcome"], by_hand["zoneName"]) == ("Manual", "Succeeded", "dev.example.org")
     ns = next(r for r in zone_records(report, "management", "example.org") if r["name"] == "dev.example.org")
     assert ns["ttl"] == 300
+
+
+def test_a_manual_input_takes_the_custom_domain_from_the_tags_and_the_region_from_the_input():
+    report = play(
+        [
+            {
+                "create_account": {
+                    "name": "api",
+                    "tags": {"orgdns:subdomain": "api.example.org", "orgdns:custom-domain": "regional"},
+                }
+            },
+            {
+                "after_runs": True,
+                "start_execution": {
+                    "name": "by-hand",
+                    "input": {"accountId": "${account:api}", "customDomainRegion": "eu-west-1"},
+                },
+            },
+        ]
+    )
+    by_hand = next(d for d in statuses(report) if d["runId"] == "by-hand")
+    assert by_hand["outcome"] == "Succeeded", by_hand["error"]
+    assert (by_hand["customDomain"]["type"], by_hand["customDomain"]["region"]) == ("regional", "eu-west-1")

@@ -86,10 +86,14 @@ class AccountEvent(BaseModel):
     failure_reason: str | None = None
 
 
-def parse_manual_input(raw: dict[str, Any], sources: dict[str, str] | None = None) -> ManualInput:
+def parse_manual_input(
+    raw: dict[str, Any], sources: dict[str, str] | None = None, *, complete: bool = True
+) -> ManualInput:
     """Validate strictly (a string is not an integer, as in the JSON Schema); the first problem
     becomes a Rejected naming the field (or the tag it came from). Tag values reach here already
-    converted by ``tag_options``. An option that does not apply is Rejected too, saying why."""
+    converted by ``tag_options``. An option that does not apply is Rejected too, saying why.
+    ``complete=False``: a manual input whose missing options still come from the account's tags,
+    so an option left out is not judged yet (as in the JSON Schema)."""
     sources = sources or {}
     try:
         parsed = ManualInput.model_validate(raw, strict=True)
@@ -99,12 +103,15 @@ def parse_manual_input(raw: dict[str, Any], sources: dict[str, str] | None = Non
         source = sources.get(top, top)
         field = ".".join([source, *(str(part) for part in err["loc"][1:])])
         problem = "is not a field of the manual input" if err["type"] == "extra_forbidden" else err["msg"]
-        if err["type"] != "extra_forbidden" and "input" in err:
-            problem += f" (got {_json_type(err['input'])} {err['input']!r})"
+        if err["type"] not in {"extra_forbidden", "missing"} and "input" in err:
+            given = repr(err["input"])
+            given = given if len(given) <= 80 else given[:77] + "..."
+            problem += f" (got {_json_type(err['input'])} {given})"
         more = f" (and {len(exc.errors()) - 1} more problem(s))" if len(exc.errors()) > 1 else ""
         reason = "InvalidTag" if source != top else "InvalidInput"
         raise RequestRejected(reason, f"{field}: {problem}{more}", field) from None
-    if parsed.custom_domain_region is not None and parsed.custom_domain != "regional":
+    judged = complete or parsed.custom_domain is not None
+    if parsed.custom_domain_region is not None and parsed.custom_domain != "regional" and judged:
         field = sources.get("customDomainRegion", "customDomainRegion")
         kind = f"an {parsed.custom_domain} custom domain" if parsed.custom_domain == "edge" else "no custom domain"
         why = (
@@ -373,7 +380,7 @@ def tag_options(tags: dict[str, str], prefix: str, on: Literal["account", "zone"
                 )
             out[key] = split_list(value)
         elif key == "nsTtl":
-            if not value.strip().isdigit():
+            if not re.fullmatch(r"[0-9]+", value.strip()):
                 raise RequestRejected(
                     "InvalidTag",
                     f"tag {prefix}{suffix} must be a whole number of seconds, got {value!r}",

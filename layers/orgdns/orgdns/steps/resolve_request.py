@@ -61,7 +61,7 @@ def _decide(raw: Any, execution: str, aws: AwsAccess, decision: Decision) -> Dec
         account_id = event.account_id or ""
         request_id = event.event_id or execution
     else:
-        manual_input = parse_manual_input(raw)
+        manual_input = parse_manual_input(raw, complete=False)  # what it leaves out comes from the tags
         decision.trigger, decision.account_id = Trigger.MANUAL, manual_input.account_id
         account_id = manual_input.account_id
         manual = manual_input.model_dump(by_alias=True, exclude_none=True)
