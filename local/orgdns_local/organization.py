@@ -44,7 +44,7 @@ from orgdns_local.scenario import (
     TagZone,
     ZoneInput,
 )
-from orgdns_local.template import load_wiring, load_yaml
+from orgdns_local.template import load_wiring, load_yaml, table_arguments
 
 MANAGEMENT = DEFAULT_ACCOUNT_ID
 OUTSIDE = "999999999999"  # stands in for the outside DNS provider's infrastructure
@@ -225,12 +225,7 @@ class LocalOrganization:
         )["Role"]["Arn"]
         dynamodb = self.client("dynamodb")
         for name, props in wiring.tables.items():
-            dynamodb.create_table(
-                TableName=name,
-                AttributeDefinitions=props["AttributeDefinitions"],
-                KeySchema=props["KeySchema"],
-                BillingMode=props.get("BillingMode", "PAY_PER_REQUEST"),
-            )
+            dynamodb.create_table(TableName=name, **table_arguments(props))
         sns = self.client("sns")
         for arn in wiring.topics:
             sns.create_topic(Name=arn.rsplit(":", 1)[1])

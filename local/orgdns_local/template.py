@@ -228,5 +228,17 @@ def load_wiring(template_path: Path, overrides: dict[str, Any], account_id: str,
     return Wiring(root, parameters, functions, machines, tables, topics, queues, buses, rules)
 
 
+def table_arguments(props: dict[str, Any]) -> dict[str, Any]:
+    """CreateTable's arguments for an AWS::DynamoDB::Table's properties (keys and indexes)."""
+    arguments: dict[str, Any] = {
+        "AttributeDefinitions": props["AttributeDefinitions"],
+        "KeySchema": props["KeySchema"],
+        "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
+    }
+    if props.get("GlobalSecondaryIndexes"):
+        arguments["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+    return arguments
+
+
 def _optional_int(value: Any) -> int | None:
     return None if value is None else int(value)

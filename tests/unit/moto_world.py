@@ -3,6 +3,7 @@ and settings for the management account with one root zone."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -10,6 +11,9 @@ import pytest
 from moto import mock_aws
 
 from orgdns.settings import Settings
+from orgdns_local.template import load_yaml, table_arguments
+
+ROOT = Path(__file__).resolve().parents[2]
 
 MANAGEMENT = "123456789012"
 
@@ -26,13 +30,10 @@ def member_client(service: str, account: str, region: str = "us-east-1") -> Any:
 
 def create_tables() -> None:
     """The registry and the Route 53 budget table, as the template declares them."""
+    resources = load_yaml(ROOT / "template.yaml")["Resources"]
     dynamodb = boto3.client("dynamodb", region_name="us-east-1")
-    for table, key in (("registry", "zoneName"), ("budget", "bucket")):
-        dynamodb.create_table(
-            TableName=table, BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"}],
-            KeySchema=[{"AttributeName": key, "KeyType": "HASH"}],
-        )  # fmt: skip
+    for table, logical in (("registry", "RegistryTable"), ("budget", "RateLimitTable")):
+        dynamodb.create_table(TableName=table, **table_arguments(resources[logical]["Properties"]))
 
 
 def settings(root_zone_id: str) -> Settings:

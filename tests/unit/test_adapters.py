@@ -29,7 +29,7 @@ from orgdns.errors import (
     UnexpectedAwsAnswer,
     ZoneConflict,
 )
-from orgdns.models import CertificateRef, ManagedZone, Outcome, RecordSpec
+from orgdns.models import RecordSpec
 from orgdns.settings import Settings
 
 MANAGEMENT = "123456789012"  # moto's default account: the credentials below land there
@@ -486,71 +486,6 @@ def test_describe_before_acm_has_made_the_record_gives_no_record(aws):
         certificate = Acm(client).describe("arn:aws:acm:us-east-1:123456789012:certificate/1")
 
     assert [(o.record_name, o.record_value) for o in certificate.options] == [(None, None)]
-
-
-# --- Registry ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def registry(client):
-    dynamodb = client("dynamodb")
-    dynamodb.create_table(
-        TableName="orgdns-registry",
-        AttributeDefinitions=[{"AttributeName": "zoneName", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "zoneName", "KeyType": "HASH"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    return Registry(dynamodb, "orgdns-registry")
-
-
-def managed_zone(name=ZONE, account_id=MEMBER, **extra):
-    return ManagedZone(
-        zone_name=name,
-        account_id=account_id,
-        hosted_zone_id="ZDEMO",
-        parent_zone_name="example.org",
-        parent_account_id=MANAGEMENT,
-        parent_hosted_zone_id="ZROOT",
-        name_servers=["ns-1.example.net", "ns-2.example.net"],
-        records=[
-            RecordSpec(
-                name=name,
-                type="NS",
-                ttl=60,
-                values=["ns-1.example.net", "ns-2.example.net"],
-                zone_name="example.org",
-                hosted_zone_id="ZROOT",
-                account_id=MANAGEMENT,
-                purpose="Delegation",
-            ),
-            RecordSpec(name=name, type="A", alias_target=f"{EDGE_ZONE_ID}/d1.cloudfront.net", purpose="Alias"),
-        ],
-        certificates=[CertificateRef(region="us-east-1", arn="arn:aws:acm:us-east-1:1:certificate/1", status="ISSUED")],
-        last_outcome=Outcome.SUCCEEDED,
-        **extra,
-    )
-
-
-def test_registry_put_then_get_returns_the_zone_with_its_records(registry):
-    zone = managed_zone()
-    registry.put(zone)
-
-    assert registry.get(ZONE) == zone
-
-
-def test_registry_get_of_an_unknown_zone_is_none(registry):
-    assert registry.get("unknown.example.org") is None
-
-
-def test_registry_all_lists_every_zone_once_after_an_update(registry):
-    registry.put(managed_zone())
-    registry.put(managed_zone(f"staging.{ZONE}"))
-    updated = managed_zone(last_run="run-2")
-    registry.put(updated)
-
-    zones = sorted(registry.all(), key=lambda z: z.zone_name)
-
-    assert zones == [updated, managed_zone(f"staging.{ZONE}")]
 
 
 # --- Organizations -------------------------------------------------------------------------------

@@ -192,73 +192,77 @@ ASSUME = "sts:AssumeRole"
 
 # What each step calls in the MANAGEMENT account, with the function's own role (read from
 # layers/orgdns/orgdns/steps/*.py and intake.py). Calls into member accounts go through the member
-# role and need only sts:AssumeRole here. The registry: all() = Scan, get() = GetItem, put() = PutItem.
+# role and need only sts:AssumeRole here. The registry (orgdns/aws/registry.py): get() = GetItem,
+# get_many() and root ids = BatchGetItem, children() and of_account() = Query (on an index),
+# put() = PutItem, delete() = DeleteItem; remembering a root's id = PutItem on a root# key;
+# all() = Scan, which no step uses. root_zones() may look a root up by name, once.
+ROOTS = {"dynamodb:BatchGetItem", "dynamodb:PutItem", "route53:ListHostedZonesByName"}
 MANAGEMENT_ACTIONS = {
-    # teardown: registry.all()/delete()/put(); organizations().state() (DescribeAccount) for closures; root_zones();
-    # records_at and DELETE (or UPSERT for re-delegated children) in root zones
+    # teardown: of_account(), children(), surroundings of the children (roots), put(), delete();
+    # organizations().state() (DescribeAccount) for closures; records_at and DELETE (or UPSERT for
+    # re-delegated children) in root zones
     "RemoveDelegationFunction": {
         ASSUME,
         "dynamodb:UpdateItem",
-        "dynamodb:Scan",
-        "dynamodb:PutItem",
+        "dynamodb:Query",
         "dynamodb:DeleteItem",
+        *ROOTS,
         "organizations:DescribeAccount",
-        "route53:ListHostedZonesByName",
         "route53:ListResourceRecordSets",
         "route53:ChangeResourceRecordSets",
     },
     # start_workflow: StartExecution of the subdomain workflow
     "IntakeFunction": {"states:StartExecution"},
-    # organizations().account(); registry.all(); root_zones() finds roots by name; records_at in
-    # the parent, a root zone in this account; records_at in a member parent
+    # organizations().account(); surroundings (roots); of_account() for the outstanding quota;
+    # records_at in the parent, a root zone in this account; records_at in a member parent
     "ResolveRequestFunction": {
         "dynamodb:UpdateItem",
         ASSUME,
         "organizations:DescribeAccount",
         "organizations:ListTagsForResource",
-        "dynamodb:Scan",
-        "route53:ListHostedZonesByName",
+        "dynamodb:Query",
+        *ROOTS,
         "route53:ListResourceRecordSets",
     },
-    # the zone is in the member account; registry.all() and put()
-    "CreateZoneFunction": {"dynamodb:UpdateItem", ASSUME, "dynamodb:Scan", "dynamodb:PutItem"},
-    # NS records in the parent, which is a root zone here or a member's zone
+    # the zone is in the member account; get(), put(), children() of each ancestor
+    "CreateZoneFunction": {"dynamodb:UpdateItem", ASSUME, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"},
+    # NS records in the parent, which is a root zone here or a member's zone; surroundings (roots)
     "DelegateFunction": {
         "dynamodb:DeleteItem",
         "dynamodb:UpdateItem",
         ASSUME,
-        "dynamodb:Scan",
-        "dynamodb:PutItem",
+        *ROOTS,
         "route53:ListResourceRecordSets",
         "route53:ChangeResourceRecordSets",
     },
     # GetChange of a delegation written into a root zone
     "CheckDelegationSyncFunction": {"dynamodb:UpdateItem", ASSUME, "route53:GetChange"},
-    # the old parent may be a root zone; registry.all(), get() and put()
+    # the old parent may be a root zone; get_many(), get() and put()
     "ReleaseChildrenFunction": {
         "dynamodb:UpdateItem",
         ASSUME,
-        "dynamodb:Scan",
+        "dynamodb:BatchGetItem",
         "dynamodb:GetItem",
         "dynamodb:PutItem",
         "route53:ListResourceRecordSets",
         "route53:ChangeResourceRecordSets",
     },
-    # ACM in the member account; the certificate-name rule again: registry.all() and root_zones()
-    "RequestCertificatesFunction": {ASSUME, "dynamodb:UpdateItem", "dynamodb:Scan", "route53:ListHostedZonesByName"},
-    # validation CNAMEs for names under a root zone go into the root zone
+    # ACM in the member account; the certificate-name rule again: surroundings (roots)
+    "RequestCertificatesFunction": {ASSUME, "dynamodb:UpdateItem", *ROOTS},
+    # validation CNAMEs for names under a root zone go into the root zone; surroundings (roots),
+    # of_account() for what the account's zones wrote, get() and put()
     "WriteValidationRecordsFunction": {
         "dynamodb:UpdateItem",
         ASSUME,
-        "dynamodb:Scan",
-        "dynamodb:PutItem",
-        "route53:ListHostedZonesByName",
+        *ROOTS,
+        "dynamodb:GetItem",
+        "dynamodb:Query",
         "route53:ListResourceRecordSets",
         "route53:ChangeResourceRecordSets",
     },
     "CheckCertificatesFunction": {ASSUME},
-    # API Gateway and alias records in the member account
-    "CreateCustomDomainFunction": {"dynamodb:UpdateItem", ASSUME, "dynamodb:Scan", "dynamodb:PutItem"},
+    # API Gateway and alias records in the member account; get() and put()
+    "CreateCustomDomainFunction": {"dynamodb:UpdateItem", ASSUME, "dynamodb:GetItem", "dynamodb:PutItem"},
     "CheckCustomDomainFunction": {ASSUME},
     # registry.get() and put(), then SNS
     "PublishStatusFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "sns:Publish"},
@@ -357,11 +361,40 @@ def test_iam_check_notices_a_missing_action():
     crippled = copy.deepcopy(FUNCTIONS)
     for statement in crippled["CreateZoneFunction"]["Properties"]["Policies"][0]["Statement"]:
         if statement.get("Sid") == "Registry":
-            statement["Action"] = ["dynamodb:Scan", "dynamodb:GetItem"]
+            statement["Action"] = ["dynamodb:GetItem", "dynamodb:Query"]
 
     missing = MANAGEMENT_ACTIONS["CreateZoneFunction"] - granted("CreateZoneFunction", crippled)
 
     assert missing == {"dynamodb:PutItem"}
+
+
+@pytest.mark.parametrize("function", sorted(FUNCTIONS))
+def test_no_function_scans_the_registry(function):
+    """Every step reads the registry by key or through an index: its cost must not grow with the
+    organization."""
+    assert "dynamodb:Scan" not in granted(function)
+
+
+@pytest.mark.parametrize("function", sorted(FUNCTIONS))
+def test_registry_queries_may_reach_the_indexes(function):
+    for statement in statements(function):
+        if "dynamodb:Query" in as_list(statement["Action"]):
+            assert {"Fn::Sub": "${RegistryTable.Arn}/index/*"} in as_list(statement["Resource"])
+
+
+def test_a_root_id_cache_statement_may_write_root_keys_only():
+    for function in FUNCTIONS:
+        for statement in statements(function):
+            if statement.get("Sid") == "CacheRootZoneIds":
+                assert as_list(statement["Action"]) == ["dynamodb:PutItem"]
+                assert statement["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["root#*"]}}
+
+
+def test_registry_indexes_serve_children_and_accounts():
+    table = TEMPLATE["Resources"]["RegistryTable"]["Properties"]
+    indexes = {i["IndexName"]: i["KeySchema"][0]["AttributeName"] for i in table["GlobalSecondaryIndexes"]}
+
+    assert indexes == {"byParent": "parentZoneName", "byAccount": "accountId"}
 
 
 # --- manual input and events ---------------------------------------------------------------------

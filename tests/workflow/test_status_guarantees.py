@@ -61,7 +61,8 @@ def test_a_run_that_fails_in_its_first_step_names_trigger_account_and_zone_from_
         ],
         # Organizations and the registry refuse for good from 600 s on: every later run fails in its first step.
         faults=[{"service": "organizations", "error": "AccessDeniedException", "between_seconds": [600, 10**7]},
-                {"service": "dynamodb", "operation": "Scan", "error": "AccessDeniedException", "between_seconds": [600, 10**7]}],
+                *({"service": "dynamodb", "operation": op, "error": "AccessDeniedException",
+                   "between_seconds": [600, 10**7]} for op in ("GetItem", "BatchGetItem", "Query"))],
     )  # fmt: skip
     app = next(key for key, value in report["accounts"].items() if value["name"] == "app")
     failed = [d for d in statuses(report) if d["outcome"] == "Failed"]

@@ -230,5 +230,13 @@ class ManagedZone(CamelModel):
     conditions: list[dict[str, Any]] = Field(default_factory=list)
     updated_at: str | None = None
 
+    @property
+    def origin(self) -> str:
+        """How the zone came under orgdns: ``created`` by orgdns, ``found`` (the account made it
+        itself, orgdns uses it), or ``self-service`` (the member tagged it)."""
+        if self.created_by_orgdns:
+            return "created"
+        return "self-service" if self.self_service else "found"
+
     def ref(self) -> ZoneRef:
         return ZoneRef(zone_name=self.zone_name, account_id=self.account_id, hosted_zone_id=self.hosted_zone_id)

@@ -1,6 +1,7 @@
 """Domain-name rules, the same for event tags, manual input and configuration (no AWS here)."""
 
 import re
+from collections.abc import Iterable
 
 from orgdns.errors import RequestRejected
 
@@ -81,6 +82,24 @@ def is_subdomain(name: str, zone: str) -> bool:
 def is_within(name: str, zone: str) -> bool:
     """True when ``name`` is ``zone`` itself or below it."""
     return name == zone or is_subdomain(name, zone)
+
+
+def ancestors(name: str) -> list[str]:
+    """Every name strictly above ``name``, nearest first: ``a.b.example.org`` -> ``b.example.org``,
+    ``example.org``, ``org``. The zones that could be a name's parent are among them."""
+    labels = name.split(".")
+    return [".".join(labels[i:]) for i in range(1, len(labels))]
+
+
+def with_ancestors(names: Iterable[str]) -> set[str]:
+    """Each name (a wildcard counts as its base name) and every name above it: the keys to read to
+    know which managed zone answers for each."""
+    out: set[str] = set()
+    for name in names:
+        base = name.removeprefix("*.")
+        out.add(base)
+        out.update(ancestors(base))
+    return out
 
 
 def fqdn(name: str) -> str:

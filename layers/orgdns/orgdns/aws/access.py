@@ -12,13 +12,14 @@ from orgdns.aws.sqs import StatusQueue
 from orgdns.settings import Settings
 from orgdns.zones import KnownZone
 
-_root_ids: dict[str, str] = {}  # root zone name -> hosted zone id, cached for the container's life
-
 
 class AwsAccess:
+    """One per Lambda container (built at cold start): what it caches lives as long as the container."""
+
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.sessions = Sessions(settings)
+        self._root_ids: dict[str, str] = {}  # root zone name -> hosted zone id
 
     def route53(self, account_id: str) -> Route53:
         limiter = Route53RateLimiter(
@@ -49,18 +50,29 @@ class AwsAccess:
         return StatusQueue(self.sessions.home_client("sqs"), self.settings.status_dead_letter_queue_url)
 
     def root_zones(self) -> list[KnownZone]:
-        """The configured roots, with hosted zone ids looked up by name in the management account."""
-        roots = []
+        """The configured roots with their hosted zone ids: from configuration (``name=ZONEID``),
+        else from this container's cache, else from the registry's cache, else looked up by name in
+        the management account's Route 53 once for the whole deployment (and cached in the
+        registry), so a burst of new containers costs no Route 53 request."""
         management = self.settings.management_account_id
         for root in self.settings.root_zones:
-            zone_id = root.hosted_zone_id or _root_ids.get(root.name)
-            if zone_id is None:
-                zones = self.route53(management).find_zones(root.name)
+            if root.hosted_zone_id:
+                self._root_ids[root.name] = root.hosted_zone_id
+        missing = [root.name for root in self.settings.root_zones if root.name not in self._root_ids]
+        if missing:
+            registry = self.registry()
+            self._root_ids.update(registry.root_zone_ids(missing))
+            for name in missing:
+                if name in self._root_ids:
+                    continue
+                zones = self.route53(management).find_zones(name)
                 if len(zones) != 1:
                     raise ValueError(
-                        f"root zone {root.name} must be exactly one public hosted zone in the management "
-                        f"account {management}, found {len(zones)}: declare it as {root.name}=<hosted zone id>"
+                        f"root zone {name} must be exactly one public hosted zone in the management "
+                        f"account {management}, found {len(zones)}: declare it as {name}=<hosted zone id>"
                     )
-                zone_id = _root_ids[root.name] = zones[0].hosted_zone_id
-            roots.append(KnownZone(root.name, management, zone_id, root=True))
-        return roots
+                self._root_ids[name] = zones[0].hosted_zone_id
+                registry.remember_root_zone_id(name, zones[0].hosted_zone_id, management)
+        return [
+            KnownZone(root.name, management, self._root_ids[root.name], root=True) for root in self.settings.root_zones
+        ]

@@ -1,36 +1,121 @@
-"""The registry of managed zones: one DynamoDB item per zone name (partition key ``zoneName``)."""
+"""The registry of managed zones: one DynamoDB item per zone name (partition key ``zoneName``).
+
+Every read on an event path is by key or through an index, so its cost does not grow with the
+organization: a zone by name (GetItem), a name's ancestors in one BatchGetItem, a zone's children
+through the ``byParent`` index, an account's zones through the ``byAccount`` index. ``all()``
+(a Scan) is for reports and one-off maintenance only.
+
+Items hold typed attributes (``accountId``, ``hostedZoneId``, ``parentZoneName``, ``records``,
+``certificates``, ``lastOutcome``, ``origin``...), written with DynamoDB's own types. Items of
+the first registry format kept the zone as one JSON string in ``document``; they are read as they
+are and rewritten in the typed format by the next write (``migrate()`` does every one at once:
+``scripts/migrate-registry.py``). Until then they are missing from the indexes.
+
+The configured root zones' hosted zone ids are cached here too, as items of kind ``root``
+(``root#<name>``), so that a burst of Lambda containers does not look each root up in Route 53.
+"""
 
 import json
+from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from orgdns.aws.clients import aws_errors
+from orgdns.aws.clients import aws_errors, error_code
+from orgdns.errors import TransientAwsError
 from orgdns.models import ManagedZone
+
+BY_PARENT = "byParent"
+BY_ACCOUNT = "byAccount"
+ITEM_VERSION = 2
+_BATCH_GET_KEYS = 100  # BatchGetItem: at most 100 keys per request
+_BATCH_GET_ROUNDS = 8  # UnprocessedKeys are asked for again this many times before giving up
+_ROOT_PREFIX = "root#"
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
 
 
 class Registry:
-    """Reads are strongly consistent: a run that registers a zone and the next run that looks
-    for parents must agree. The table is small (one item per managed zone), so listing scans."""
+    """Reads of the table itself are strongly consistent: a run that registers a zone and the next
+    run that looks for its parent must agree. Index reads (``children``, ``of_account``) are
+    eventually consistent, as every DynamoDB global secondary index is (usually well under a
+    second): callers that race with a registration look again later (see ReleaseChildren)."""
 
     def __init__(self, client: Any, table: str) -> None:
         self._client = client
         self._table = table
+
+    # -- by key ---------------------------------------------------------------------------------
 
     def get(self, zone_name: str) -> ManagedZone | None:
         with aws_errors("dynamodb"):
             item = self._client.get_item(
                 TableName=self._table, Key={"zoneName": {"S": zone_name}}, ConsistentRead=True
             ).get("Item")
-        return _from_item(item) if item else None
+        return _from_item(item) if item and not _is_root(item) else None
 
-    def all(self) -> list[ManagedZone]:
+    def get_many(self, zone_names: Iterable[str]) -> dict[str, ManagedZone]:
+        """The managed zones among ``zone_names`` (BatchGetItem, consistent; 100 keys a request)."""
+        found: dict[str, ManagedZone] = {}
+        for item in self._batch_get(sorted(set(zone_names))):
+            if not _is_root(item):
+                zone = _from_item(item)
+                found[zone.zone_name] = zone
+        return found
+
+    def _batch_get(self, keys: list[str]) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        for start in range(0, len(keys), _BATCH_GET_KEYS):
+            request: dict[str, Any] = {
+                self._table: {
+                    "Keys": [{"zoneName": {"S": key}} for key in keys[start : start + _BATCH_GET_KEYS]],
+                    "ConsistentRead": True,
+                }
+            }
+            for _ in range(_BATCH_GET_ROUNDS):
+                with aws_errors("dynamodb"):
+                    response = self._client.batch_get_item(RequestItems=request)
+                items.extend(response.get("Responses", {}).get(self._table, []))
+                request = response.get("UnprocessedKeys") or {}
+                if not request:
+                    break
+            else:
+                # DynamoDB left keys unread (throughput): the state machine retries the step.
+                raise TransientAwsError("dynamodb left registry keys unread after several BatchGetItem rounds")
+        return items
+
+    # -- through the indexes ----------------------------------------------------------------------
+
+    def children(self, parent_zone_name: str) -> list[ManagedZone]:
+        """Registered zones delegated from ``parent_zone_name`` (index ``byParent``)."""
+        return self._query(BY_PARENT, "parentZoneName", parent_zone_name)
+
+    def of_account(self, account_id: str) -> list[ManagedZone]:
+        """Every zone managed for ``account_id`` (index ``byAccount``)."""
+        return self._query(BY_ACCOUNT, "accountId", account_id)
+
+    def _query(self, index: str, attribute: str, value: str) -> list[ManagedZone]:
         zones: list[ManagedZone] = []
         with aws_errors("dynamodb"):
-            paginator = self._client.get_paginator("scan")
-            for page in paginator.paginate(TableName=self._table, ConsistentRead=True):
-                zones.extend(_from_item(item) for item in page.get("Items", []))
+            paginator = self._client.get_paginator("query")
+            for page in paginator.paginate(
+                TableName=self._table,
+                IndexName=index,
+                KeyConditionExpression="#key = :value",
+                ExpressionAttributeNames={"#key": attribute},
+                ExpressionAttributeValues={":value": {"S": value}},
+            ):
+                zones.extend(_from_item(item) for item in page.get("Items", []) if not _is_root(item))
         return zones
+
+    # -- writes ---------------------------------------------------------------------------------
+
+    def put(self, zone: ManagedZone) -> None:
+        with aws_errors("dynamodb"):
+            self._client.put_item(TableName=self._table, Item=to_item(zone))
 
     def delete(self, zone_name: str, hosted_zone_id: str) -> None:
         """Remove a zone's item, only if it is still that hosted zone's (a re-created zone keeps its own)."""
@@ -39,27 +124,120 @@ class Registry:
                 self._client.delete_item(
                     TableName=self._table,
                     Key={"zoneName": {"S": zone_name}},
-                    ConditionExpression="contains(#doc, :zone_id)",
-                    ExpressionAttributeNames={"#doc": "document"},
-                    ExpressionAttributeValues={":zone_id": {"S": f'"hostedZoneId": "{hosted_zone_id}"'}},
+                    ConditionExpression="#id = :zone_id OR contains(#doc, :legacy)",
+                    ExpressionAttributeNames={"#id": "hostedZoneId", "#doc": "document"},
+                    ExpressionAttributeValues={
+                        ":zone_id": {"S": hosted_zone_id},
+                        ":legacy": {"S": f'"hostedZoneId": "{hosted_zone_id}"'},
+                    },
                 )
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            if error_code(exc) == "ConditionalCheckFailedException":
                 return
             raise
 
-    def put(self, zone: ManagedZone) -> None:
+    # -- root zone ids --------------------------------------------------------------------------
+
+    def root_zone_ids(self, names: Iterable[str]) -> dict[str, str]:
+        """The cached hosted zone ids of these root zones (those that have one)."""
+        wanted = {_ROOT_PREFIX + name: name for name in names}
+        return {
+            wanted[item["zoneName"]["S"]]: item["hostedZoneId"]["S"]
+            for item in self._batch_get(sorted(wanted))
+            if _is_root(item) and "hostedZoneId" in item
+        }
+
+    def remember_root_zone_id(self, name: str, hosted_zone_id: str, account_id: str) -> None:
+        """Cache a root zone's id (the first writer wins; a later lookup of the same root agrees)."""
+        try:
+            with aws_errors("dynamodb"):
+                self._client.put_item(
+                    TableName=self._table,
+                    Item={
+                        "zoneName": {"S": _ROOT_PREFIX + name},
+                        "kind": {"S": "root"},
+                        "rootZoneName": {"S": name},
+                        "hostedZoneId": {"S": hosted_zone_id},
+                        "rootAccountId": {"S": account_id},
+                    },
+                    ConditionExpression="attribute_not_exists(zoneName)",
+                )
+        except ClientError as exc:
+            if error_code(exc) != "ConditionalCheckFailedException":
+                raise
+
+    def forget_root_zone_id(self, name: str) -> None:
+        """Drop a cached root id that turned out stale (the root zone was re-created)."""
         with aws_errors("dynamodb"):
-            self._client.put_item(TableName=self._table, Item=_to_item(zone))
+            self._client.delete_item(TableName=self._table, Key={"zoneName": {"S": _ROOT_PREFIX + name}})
+
+    # -- maintenance (not on event paths) -------------------------------------------------------
+
+    def all(self) -> list[ManagedZone]:
+        """Every managed zone (Scan): reports and maintenance only, never a workflow step."""
+        return [_from_item(item) for item in self._scan() if not _is_root(item)]
+
+    def migrate(self, dry_run: bool = False) -> list[str]:
+        """Rewrite every item of the first format (one JSON ``document``) with typed attributes, so
+        the indexes see it. Conditional on the item being unchanged since it was read; returns the
+        names rewritten (or, with ``dry_run``, that would be)."""
+        migrated = []
+        for item in self._scan():
+            if "document" not in item or _is_root(item):
+                continue
+            migrated.append(item["zoneName"]["S"])
+            if dry_run:
+                continue
+            try:
+                with aws_errors("dynamodb"):
+                    self._client.put_item(
+                        TableName=self._table,
+                        Item=to_item(_from_item(item)),
+                        ConditionExpression="#doc = :doc",
+                        ExpressionAttributeNames={"#doc": "document"},
+                        ExpressionAttributeValues={":doc": item["document"]},
+                    )
+            except ClientError as exc:
+                if error_code(exc) != "ConditionalCheckFailedException":
+                    raise
+                migrated.pop()  # rewritten by a run meanwhile, in the typed format already
+        return migrated
+
+    def _scan(self) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        with aws_errors("dynamodb"):
+            paginator = self._client.get_paginator("scan")
+            for page in paginator.paginate(TableName=self._table, ConsistentRead=True):
+                items.extend(page.get("Items", []))
+        return items
 
 
-def _to_item(zone: ManagedZone) -> dict[str, Any]:
-    return {
-        "zoneName": {"S": zone.zone_name},
-        "accountId": {"S": zone.account_id},
-        "document": {"S": json.dumps(zone.dump(), sort_keys=True)},
-    }
+def _is_root(item: dict[str, Any]) -> bool:
+    return bool(item.get("kind", {}).get("S") == "root")
+
+
+def to_item(zone: ManagedZone) -> dict[str, Any]:
+    """The typed DynamoDB item of a managed zone (attributes named as in the JSON status)."""
+    document = zone.dump()
+    document["origin"] = zone.origin
+    document["kind"] = "zone"
+    document["itemVersion"] = ITEM_VERSION
+    return {key: _serializer.serialize(value) for key, value in document.items() if value is not None}
 
 
 def _from_item(item: dict[str, Any]) -> ManagedZone:
-    return ManagedZone.model_validate(json.loads(item["document"]["S"]))
+    if "document" in item:  # the first format: one JSON string
+        return ManagedZone.model_validate(json.loads(item["document"]["S"]))
+    plain = {key: _plain(_deserializer.deserialize(value)) for key, value in item.items()}
+    return ManagedZone.model_validate(plain)
+
+
+def _plain(value: Any) -> Any:
+    """DynamoDB numbers come back as Decimal; the models hold ints."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value

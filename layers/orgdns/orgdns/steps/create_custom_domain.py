@@ -1,7 +1,7 @@
 """CreateCustomDomain: the API Gateway custom domain for the zone name and its alias records."""
 
 from orgdns.aws.access import AwsAccess
-from orgdns.errors import CustomDomainFailed
+from orgdns.errors import CustomDomainFailed, ZoneWithdrawn
 from orgdns.models import CustomDomainResult, CustomDomainType, RecordSpec, WorkflowState
 from orgdns.records import merge_records, owned_records, plan_write
 
@@ -37,12 +37,13 @@ def create_custom_domain(state: WorkflowState, aws: AwsAccess) -> CustomDomainRe
         for rtype in ("A", "AAAA")
     ]
     registry = aws.registry()
-    entries = registry.all()
+    item = registry.get(plan.zone_name)
+    if item is None:
+        raise ZoneWithdrawn(f"{plan.zone_name} was torn down while its custom domain was being set up")
     route53 = aws.route53(plan.account_id)
     existing = route53.records_at(zone.hosted_zone_id, plan.zone_name)
-    owned = owned_records(entries)
+    owned = owned_records([item])  # the alias records at the zone's apex are its own
     changes = [("UPSERT", r) for r in records if plan_write(r, existing, owned)]
-    item = next(z for z in entries if z.zone_name == plan.zone_name)
     registry.put(item.model_copy(update={"records": merge_records(item.records, records)}))
     if changes:
         route53.change(zone.hosted_zone_id, changes, f"orgdns {plan.request_id}: custom domain {plan.zone_name}")

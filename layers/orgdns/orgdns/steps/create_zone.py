@@ -6,7 +6,7 @@ from orgdns.aws.access import AwsAccess
 from orgdns.errors import ZoneConflict
 from orgdns.models import ChangeRef, ChildMove, ManagedZone, Plan, RecordSpec, WorkflowState, ZoneRef, ZoneResult
 from orgdns.records import merge_records, owned_records, plan_write
-from orgdns.zones import children_to_adopt
+from orgdns.steps.lookups import zones_delegated_from_above
 
 
 def caller_reference(plan: Plan) -> str:
@@ -24,8 +24,8 @@ def create_zone(state: WorkflowState, aws: AwsAccess) -> ZoneResult:
     plan = state.plan
     route53 = aws.route53(plan.account_id)
     registry = aws.registry()
-    entries = registry.all()
-    item = next((z for z in entries if z.zone_name == plan.zone_name and z.account_id == plan.account_id), None)
+    item = registry.get(plan.zone_name)
+    item = item if item is not None and item.account_id == plan.account_id else None
 
     zone_id: str | None = None
     created = False
@@ -75,16 +75,16 @@ def create_zone(state: WorkflowState, aws: AwsAccess) -> ZoneResult:
     # Registered before looking for children: a child's run that starts now sees this zone when it
     # delegates (Delegate re-reads the registry), and a child registered earlier is seen below.
     registry.put(registered)
-    entries = registry.all()
+    children = zones_delegated_from_above(aws, plan.zone_name)
 
-    owned = owned_records(entries)
+    owned = owned_records(children)  # a child's NS record here, if an earlier run wrote it
     changes: list[tuple[str, RecordSpec]] = []
     apex_ns = [r for r in route53.records_at(zone_id, plan.zone_name) if r.type == "NS"]
     if created_by_orgdns and apex_ns and apex_ns[0].ttl != plan.ns_ttl:
         changes.append(("UPSERT", apex_ns[0].model_copy(update={"ttl": plan.ns_ttl})))
 
     moves = []
-    for child in children_to_adopt(plan.zone_name, entries):
+    for child in children:
         record = RecordSpec(
             name=child.zone_name,
             type="NS",

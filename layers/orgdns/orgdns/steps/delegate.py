@@ -5,7 +5,8 @@ from orgdns.errors import HostedZoneNotFound, NotGrantedByParentOwner, ParentZon
 from orgdns.models import ChangeRef, DelegationResult, RecordSpec, WorkflowState
 from orgdns.ownership import may_claim
 from orgdns.records import merge_records, owned_records, plan_write, same_content
-from orgdns.zones import find_parent, known_zones
+from orgdns.steps.lookups import surroundings
+from orgdns.zones import find_parent
 
 
 def delegate(state: WorkflowState, aws: AwsAccess) -> DelegationResult:
@@ -18,11 +19,11 @@ def delegate(state: WorkflowState, aws: AwsAccess) -> DelegationResult:
     plan, zone = state.plan, state.zone
     assert zone is not None, "CreateZone must run before Delegate"
     registry = aws.registry()
-    entries = registry.all()
+    around = surroundings(aws, [plan.zone_name])
     # The nearest managed zone above, now: a parent registered by a concurrent run since
     # ResolveRequest must delegate this zone, or its NS records in a zone further up would be
     # occluded by the parent's own delegation and the name would stop resolving.
-    nearest = find_parent(plan.zone_name, known_zones(aws.root_zones(), entries))
+    nearest = find_parent(plan.zone_name, around.zones)
     parent = nearest.ref() if nearest is not None else plan.parent
     if (
         plan.hosted_zone_id is not None
@@ -51,9 +52,10 @@ def delegate(state: WorkflowState, aws: AwsAccess) -> DelegationResult:
         raise ParentZoneMissing(
             f"parent zone {parent.zone_name} ({parent.hosted_zone_id}) no longer exists in account {parent.account_id}"
         ) from None
-    needed = plan_write(record, existing, owned_records(entries))
+    item = around.managed.get(plan.zone_name)
+    item = item if item is not None and item.account_id == plan.account_id else None
+    needed = plan_write(record, existing, owned_records([item] if item else []))
 
-    item = next((z for z in entries if z.zone_name == plan.zone_name and z.account_id == plan.account_id), None)
     if item is None:  # a teardown removed the zone's entry since CreateZone: write nothing
         raise ZoneWithdrawn(f"{plan.zone_name} was torn down while it was being delegated; nothing was written")
     registry.put(

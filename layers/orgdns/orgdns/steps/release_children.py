@@ -14,7 +14,7 @@ def release_children(state: WorkflowState, aws: AwsAccess) -> ChildrenResult:
         # The children's NS records in the new zone are not everywhere yet: retried by the ASL.
         raise PriorRequestNotComplete(f"change {zone.change.change_id} in {plan.zone_name} is not INSYNC yet")
     registry = aws.registry()
-    entries = {z.zone_name: z for z in registry.all()}
+    entries = registry.get_many(move.zone_name for move in zone.children)
     moved, left = [], []
     for move in zone.children:
         child = entries.get(move.zone_name)

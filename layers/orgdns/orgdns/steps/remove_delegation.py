@@ -16,8 +16,9 @@ from orgdns.errors import HostedZoneNotFound, RequestRejected
 from orgdns.models import Decision, ManagedZone, RecordSpec, TeardownResult, Trigger
 from orgdns.records import key, merge_records, owned_records, plan_write, same_content
 from orgdns.request import parse_teardown_event
+from orgdns.steps.lookups import surroundings
 from orgdns.steps.resolve_request import DELEGATE_TAG
-from orgdns.zones import find_parent, known_zones
+from orgdns.zones import find_parent
 
 
 def remove_delegation(raw: Any, execution: str, aws: AwsAccess) -> dict[str, Any]:
@@ -43,9 +44,9 @@ def _teardown(raw: dict[str, Any], aws: AwsAccess, decision: Decision, result: T
     decision.trigger, decision.event_id, decision.account_id = event.trigger, event.event_id, event.account_id
     decision.hosted_zone_id = event.hosted_zone_id
     registry = aws.registry()
-    entries = registry.all()
+    entries = registry.of_account(event.account_id)
     if event.hosted_zone_id is not None:
-        targets = [z for z in entries if z.hosted_zone_id == event.hosted_zone_id and z.account_id == event.account_id]
+        targets = [z for z in entries if z.hosted_zone_id == event.hosted_zone_id]
         if not targets:
             decision.decision, decision.reason = "Skip", "NotManaged"
             decision.message = f"hosted zone {event.hosted_zone_id} of account {event.account_id} is not managed"
@@ -61,20 +62,21 @@ def _teardown(raw: dict[str, Any], aws: AwsAccess, decision: Decision, result: T
                 "nothing to tear down",
                 "accountId",
             )
-        targets = [z for z in entries if z.account_id == event.account_id]
+        targets = entries
         if not targets:
             decision.decision, decision.reason = "Skip", "NotManaged"
             decision.message = f"account {event.account_id} has no managed zones"
             return
     decision.decision = "Proceed"
     removed = {z.zone_name for z in targets}
+    # What the account's other zones still need (validation CNAMEs are per account and name).
     remaining = [z for z in entries if z.zone_name not in removed]
     # AWS refuses AssumeRole into a closed (SUSPENDED) account: a closure is torn down from the
     # parents' side only. Records inside the closed account's own zones go with the account.
     closed = event.account_id if event.hosted_zone_id is None else None
     for zone in sorted(targets, key=lambda z: -z.zone_name.count(".")):  # deepest first
         _remove_records(zone, remaining, aws, result, closed)
-        _move_children(zone, remaining, aws, registry, result)
+        _move_children(zone, removed, aws, registry, result)
         registry.delete(zone.zone_name, zone.hosted_zone_id)
         result.zones.append(zone.zone_name)
 
@@ -136,17 +138,17 @@ def _remove_records(
             result.left.append(current[0].model_copy(update={"zone_name": record.zone_name}))
 
 
-def _move_children(
-    zone: ManagedZone, remaining: list[ManagedZone], aws: AwsAccess, registry: Any, result: TeardownResult
-) -> None:
-    """Re-delegate the zone's registered children from the nearest managed zone above them."""
-    children = [z for z in remaining if z.parent_zone_name == zone.zone_name]
+def _move_children(zone: ManagedZone, removed: set[str], aws: AwsAccess, registry: Any, result: TeardownResult) -> None:
+    """Re-delegate the zone's registered children from the nearest managed zone above them that
+    stays (the zones this teardown removes do not)."""
+    children = [z for z in registry.children(zone.zone_name) if z.zone_name not in removed]
     if not children:
         return
-    others = known_zones(aws.root_zones(), [z for z in remaining if z.zone_name != zone.zone_name])
-    owned = owned_records(remaining)
+    around = surroundings(aws, [child.zone_name for child in children])
+    others = [z for z in around.zones if z.name not in removed]
+    owned = owned_records(children)  # a child's NS record in the new parent, if it was written before
     for child in children:
-        parent = find_parent(child.zone_name, [z for z in others if z.name != zone.zone_name])
+        parent = find_parent(child.zone_name, others)
         if parent is None:
             continue
         record = RecordSpec(

@@ -6,7 +6,7 @@ from orgdns.aws.access import AwsAccess
 from orgdns.certificates import covers_exactly
 from orgdns.models import CertificateRef, CertificatesResult, WorkflowState
 from orgdns.ownership import check_certificate_names
-from orgdns.zones import known_zones
+from orgdns.steps.lookups import surroundings
 
 
 def idempotency_token(account_id: str, names: list[str], region: str) -> str:
@@ -24,8 +24,7 @@ def request_certificates(state: WorkflowState, aws: AwsAccess) -> CertificatesRe
     """
     plan = state.plan
     names = plan.certificate_names
-    zones = known_zones(aws.root_zones(), aws.registry().all())
-    check_certificate_names(names, plan.account_id, zones, aws.settings.grants)
+    check_certificate_names(names, plan.account_id, surroundings(aws, names).zones, aws.settings.grants)
     refs = []
     for region in plan.certificate_regions:
         acm = aws.acm(plan.account_id, region)

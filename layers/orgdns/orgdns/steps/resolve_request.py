@@ -27,7 +27,8 @@ from orgdns.request import (
     parse_zone_tag_event,
     tag_options,
 )
-from orgdns.zones import KnownZone, find_parent, known_zones
+from orgdns.steps.lookups import surroundings
+from orgdns.zones import KnownZone, find_parent
 
 DELEGATE_TAG = "delegate"
 
@@ -185,11 +186,11 @@ def _plan(
     ns_ttl = settings.ns_ttl if options.ns_ttl is None else options.ns_ttl
     names = certificate_names(zone_name, options.extra_names or [], sources.get("extraNames", "extraNames"))
 
-    registry = aws.registry().all()
-    roots = aws.root_zones()
+    around = surroundings(aws, [zone_name, *names])
+    roots = around.roots
     if any(root.name == zone_name for root in roots):
         raise RequestRejected("NameIsRootZone", f"{zone_name} is a root zone of the organization", "zoneName")
-    existing = next((item for item in registry if item.zone_name == zone_name), None)
+    existing = around.managed.get(zone_name)
     if existing is not None and existing.account_id != account_id:
         raise RequestRejected(
             "NameOwnedByAnotherAccount",
@@ -202,7 +203,7 @@ def _plan(
             f"{zone_name} is already managed as hosted zone {existing.hosted_zone_id}, not {hosted_zone_id}",
             "zoneName",
         )
-    parent = find_parent(zone_name, known_zones(roots, registry))
+    parent = find_parent(zone_name, around.zones)
     if parent is None:
         managed = ", ".join(sorted(root.name for root in roots)) or "none configured"
         raise RequestRejected(
@@ -218,7 +219,7 @@ def _plan(
             "zoneName",
         )
     if self_service and existing is None:
-        pending = outstanding_requests(registry, account_id)
+        pending = outstanding_requests(aws.registry().of_account(account_id), account_id)
         if pending >= settings.max_outstanding_requests:
             raise RequestRejected(
                 "TooManyOutstandingRequests",
@@ -229,7 +230,7 @@ def _plan(
     # A name that already holds records in the parent (A, CNAME, MX... or someone else's NS) is
     # taken: refuse now, before a hosted zone is created or delegated for it.
     in_parent = aws.route53(parent.account_id).records_at(parent.hosted_zone_id, zone_name)
-    owned = owned_records(registry)
+    owned = owned_records([existing] if existing else [])  # at its own name, only its delegation is orgdns's
     foreign = [r for r in in_parent if (parent.hosted_zone_id, r.name, r.type) not in owned]
     if foreign:
         taken = ", ".join(sorted({r.type for r in foreign}))
@@ -241,7 +242,7 @@ def _plan(
 
     # A certificate is a claim on every name it holds: each must be the account's, or granted.
     own = KnownZone(zone_name, account_id, hosted_zone_id or (existing.hosted_zone_id if existing else ""))
-    claims = classify_certificate_names(names, account_id, [*known_zones(roots, registry), own], settings.grants)
+    claims = classify_certificate_names(names, account_id, [*around.zones, own], settings.grants)
     refused = [claim for claim in claims if not claim.allowed]
     if refused:
         raise RequestRejected(

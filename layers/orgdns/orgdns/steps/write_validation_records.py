@@ -4,10 +4,12 @@ from collections import defaultdict
 
 from orgdns.aws.access import AwsAccess
 from orgdns.certificates import deduplicate_validation_records, validation_record_domain
+from orgdns.errors import ZoneWithdrawn
 from orgdns.models import RecordSpec, ValidationResult, WorkflowState
 from orgdns.ownership import check_certificate_names
 from orgdns.records import merge_records, owned_records, plan_write
-from orgdns.zones import authoritative_zone, known_zones
+from orgdns.steps.lookups import surroundings
+from orgdns.zones import authoritative_zone
 
 VALIDATION_TTL = 300
 
@@ -33,9 +35,8 @@ def write_validation_records(state: WorkflowState, aws: AwsAccess) -> Validation
             options.append((option.domain_name, option.record_name, option.record_value))
 
     registry = aws.registry()
-    entries = registry.all()
-    zones = known_zones(aws.root_zones(), entries)
     wanted = deduplicate_validation_records(options)
+    zones = surroundings(aws, [domain for record in wanted for domain in record.domains]).zones
     # Nothing is written unless every name may be: a zone registered since RequestCertificates
     # may answer for one of them now.
     check_certificate_names(
@@ -57,14 +58,18 @@ def write_validation_records(state: WorkflowState, aws: AwsAccess) -> Validation
             )
         )
 
-    owned = owned_records(entries)
+    # Validation CNAMEs are the account's (ACM derives them from the account and the name): any of
+    # its zones may have written one this certificate shares.
+    owned = owned_records(registry.of_account(plan.account_id))
     written = []
     for zone, records in sorted(by_zone.items(), key=lambda item: item[0].name):
         route53 = aws.route53(zone.account_id)
         changes = [
             ("UPSERT", r) for r in records if plan_write(r, route53.records_at(zone.hosted_zone_id, r.name), owned)
         ]
-        item = next(z for z in registry.all() if z.zone_name == plan.zone_name)
+        item = registry.get(plan.zone_name)
+        if item is None:
+            raise ZoneWithdrawn(f"{plan.zone_name} was torn down while its certificates were being validated")
         registry.put(item.model_copy(update={"records": merge_records(item.records, records)}))
         if changes:
             route53.change(

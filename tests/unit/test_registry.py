@@ -1,0 +1,193 @@
+"""The registry adapter against moto, with the table as template.yaml declares it: typed items,
+reads by key and through the indexes, the first format read and migrated, root ids cached."""
+
+import json
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from orgdns.aws.registry import Registry, to_item
+from orgdns.models import CertificateRef, ManagedZone, Outcome, RecordSpec
+from tests.unit.moto_world import create_tables
+
+MANAGEMENT = "123456789012"
+MEMBER = "444455556666"
+OTHER = "555566667777"
+ZONE = "demo.example.org"
+
+
+@pytest.fixture
+def dynamodb(monkeypatch):
+    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+        monkeypatch.setenv(key, value)
+    with mock_aws():
+        create_tables()
+        yield boto3.client("dynamodb", region_name="us-east-1")
+
+
+@pytest.fixture
+def registry(dynamodb):
+    return Registry(dynamodb, "registry")
+
+
+def managed_zone(name=ZONE, account_id=MEMBER, parent="example.org", **extra):
+    return ManagedZone(
+        zone_name=name,
+        account_id=account_id,
+        hosted_zone_id=extra.pop("hosted_zone_id", "ZDEMO"),
+        parent_zone_name=parent,
+        parent_account_id=MANAGEMENT,
+        parent_hosted_zone_id="ZROOT",
+        name_servers=["ns-1.example.net", "ns-2.example.net"],
+        records=[
+            RecordSpec(
+                name=name, type="NS", ttl=60, values=["ns-1.example.net", "ns-2.example.net"],
+                zone_name=parent, hosted_zone_id="ZROOT", account_id=MANAGEMENT, purpose="Delegation",
+            ),
+            RecordSpec(name=name, type="A", alias_target="Z2FDTNDATAQYW2/d1.cloudfront.net", purpose="Alias"),
+        ],
+        certificates=[CertificateRef(region="us-east-1", arn="arn:aws:acm:us-east-1:1:certificate/1", status="ISSUED")],
+        last_outcome=Outcome.SUCCEEDED,
+        **extra,
+    )  # fmt: skip
+
+
+def legacy_item(zone: ManagedZone) -> dict:
+    """An item as the first registry format wrote it: the zone as one JSON string."""
+    return {
+        "zoneName": {"S": zone.zone_name},
+        "accountId": {"S": zone.account_id},
+        "document": {"S": json.dumps(zone.dump(), sort_keys=True)},
+    }
+
+
+def test_put_then_get_returns_the_zone_with_its_records(registry):
+    zone = managed_zone()
+    registry.put(zone)
+
+    assert registry.get(ZONE) == zone
+
+
+def test_items_hold_typed_attributes_not_one_json_string(registry, dynamodb):
+    registry.put(managed_zone())
+
+    item = dynamodb.get_item(TableName="registry", Key={"zoneName": {"S": ZONE}})["Item"]
+
+    assert "document" not in item
+    assert item["accountId"] == {"S": MEMBER}
+    assert item["parentZoneName"] == {"S": "example.org"}
+    assert item["hostedZoneId"] == {"S": "ZDEMO"}
+    assert item["lastOutcome"] == {"S": "Succeeded"}
+    assert item["origin"] == {"S": "created"}
+    assert item["records"]["L"][0]["M"]["ttl"] == {"N": "60"}
+    assert item["certificates"]["L"][0]["M"]["status"] == {"S": "ISSUED"}
+
+
+@pytest.mark.parametrize(
+    ("created", "self_service", "origin"),
+    [(True, False, "created"), (False, False, "found"), (False, True, "self-service")],
+)
+def test_origin_says_how_the_zone_came_under_orgdns(created, self_service, origin):
+    zone = managed_zone(created_by_orgdns=created, self_service=self_service)
+
+    assert zone.origin == origin
+    assert to_item(zone)["origin"] == {"S": origin}
+
+
+def test_get_of_an_unknown_zone_is_none(registry):
+    assert registry.get("unknown.example.org") is None
+
+
+def test_get_many_returns_the_managed_zones_among_the_names(registry):
+    registry.put(managed_zone())
+    registry.put(managed_zone(f"a.{ZONE}", parent=ZONE))
+
+    found = registry.get_many([ZONE, f"a.{ZONE}", "example.org", "org", ZONE])
+
+    assert sorted(found) == sorted([ZONE, f"a.{ZONE}"])
+    assert found[ZONE] == managed_zone()
+
+
+def test_get_many_reads_more_than_one_hundred_keys(registry):
+    for i in range(130):
+        registry.put(managed_zone(f"z{i:03d}.example.org"))
+
+    found = registry.get_many(f"z{i:03d}.example.org" for i in range(140))
+
+    assert len(found) == 130
+
+
+def test_children_come_through_the_parent_index(registry):
+    registry.put(managed_zone())
+    registry.put(managed_zone(f"a.{ZONE}", parent=ZONE))
+    registry.put(managed_zone(f"b.{ZONE}", parent=ZONE))
+    registry.put(managed_zone("other.example.org"))
+
+    assert sorted(z.zone_name for z in registry.children(ZONE)) == [f"a.{ZONE}", f"b.{ZONE}"]
+    assert sorted(z.zone_name for z in registry.children("example.org")) == [ZONE, "other.example.org"]
+    assert registry.children(f"a.{ZONE}") == []
+
+
+def test_of_account_comes_through_the_account_index(registry):
+    registry.put(managed_zone())
+    registry.put(managed_zone(f"a.{ZONE}", parent=ZONE))
+    registry.put(managed_zone("other.example.org", account_id=OTHER))
+
+    assert sorted(z.zone_name for z in registry.of_account(MEMBER)) == sorted([ZONE, f"a.{ZONE}"])
+    assert [z.zone_name for z in registry.of_account(OTHER)] == ["other.example.org"]
+
+
+def test_an_item_of_the_first_format_is_read_as_it_is(registry, dynamodb):
+    zone = managed_zone()
+    dynamodb.put_item(TableName="registry", Item=legacy_item(zone))
+
+    assert registry.get(ZONE) == zone
+    assert registry.get_many([ZONE]) == {ZONE: zone}
+    assert registry.all() == [zone]
+
+
+def test_migrate_rewrites_first_format_items_typed_so_the_indexes_see_them(registry, dynamodb):
+    old = managed_zone()
+    dynamodb.put_item(TableName="registry", Item=legacy_item(old))
+    registry.put(managed_zone("typed.example.org"))
+
+    assert registry.children("example.org") == [managed_zone("typed.example.org")]
+    assert registry.migrate(dry_run=True) == [ZONE]
+    assert "document" in dynamodb.get_item(TableName="registry", Key={"zoneName": {"S": ZONE}})["Item"]
+
+    assert registry.migrate() == [ZONE]
+
+    item = dynamodb.get_item(TableName="registry", Key={"zoneName": {"S": ZONE}})["Item"]
+    assert "document" not in item
+    assert registry.get(ZONE) == old
+    assert sorted(z.zone_name for z in registry.children("example.org")) == [ZONE, "typed.example.org"]
+    assert registry.migrate() == []
+
+
+def test_delete_removes_only_the_same_hosted_zone_in_either_format(registry, dynamodb):
+    registry.put(managed_zone())
+    registry.delete(ZONE, "ZOTHER")
+    assert registry.get(ZONE) is not None
+
+    registry.delete(ZONE, "ZDEMO")
+    assert registry.get(ZONE) is None
+
+    dynamodb.put_item(TableName="registry", Item=legacy_item(managed_zone()))
+    registry.delete(ZONE, "ZOTHER")
+    assert registry.get(ZONE) is not None
+    registry.delete(ZONE, "ZDEMO")
+    assert registry.get(ZONE) is None
+
+
+def test_root_zone_ids_are_cached_first_writer_wins_and_are_not_zones(registry):
+    assert registry.root_zone_ids(["example.org"]) == {}
+
+    registry.remember_root_zone_id("example.org", "ZROOT", MANAGEMENT)
+    registry.remember_root_zone_id("example.org", "ZLATER", MANAGEMENT)
+
+    assert registry.root_zone_ids(["example.org", "example.net"]) == {"example.org": "ZROOT"}
+    assert registry.get_many(["example.org", "root#example.org"]) == {}
+    assert registry.all() == []
+    registry.forget_root_zone_id("example.org")
+    assert registry.root_zone_ids(["example.org"]) == {}
