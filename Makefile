@@ -11,7 +11,7 @@ PYBIN := $(dir $(PY313))
 export SAM_CLI_TELEMETRY := 0
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test lint typecheck template asl build pytest bench schema clean
+.PHONY: demo test lint typecheck template asl build pytest bench bench-quick schema clean
 
 demo: $(VENV)/.stamp
 	$(VENV)/bin/orgdns local demo
@@ -54,6 +54,9 @@ pytest: $(VENV)/.stamp
 
 bench: $(VENV)/.stamp
 	$(VENV)/bin/orgdns local bench --output docs/benchmarks.md
+
+bench-quick: $(VENV)/.stamp
+	$(VENV)/bin/orgdns local bench --quick --output /tmp/orgdns-benchmarks-quick.md
 
 schema: $(VENV)/.stamp
 	$(PY) -m orgdns_local.schema events/manual-input.schema.json

@@ -69,7 +69,18 @@ TIMED_OUT = {
     "BackoffRate": 2,
     "JitterStrategy": "FULL",
 }
+# SendMessage to the record queue failed on the way (the message was not taken).
+QUEUE_ERRORS = {
+    "ErrorEquals": ["SQS.SdkClientException", "SQS.AmazonSQSException"],
+    "IntervalSeconds": 2,
+    "MaxAttempts": 6,
+    "BackoffRate": 2,
+    "JitterStrategy": "FULL",
+}
 RETRY = [LAMBDA_ERRORS, THROTTLING, TRANSIENT, PRIOR_REQUEST, ACCOUNT_NOT_READY, TIMED_OUT]
+# A run waits on the record writer at most this long for one answer; past it (a lost message, a
+# writer that cannot keep up) the request is sent again, up to TIMED_OUT's attempts.
+RECORD_WAIT_SECONDS = 900
 NOT_REPEATABLE = [LAMBDA_ERRORS, THROTTLING, TRANSIENT, PRIOR_REQUEST, ACCOUNT_NOT_READY]
 CATCH = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "PublishFailed"}]
 
@@ -87,6 +98,24 @@ def task(function: str, next_state: str | None, result_path: str, parameters: di
         state["Next"] = next_state
     state.update(extra)
     return state
+
+
+def record_request(next_state: str, result_path: str, body: dict) -> dict:
+    """A request to the record writer (WriteChanges) on the record queue; the run waits for the
+    writer's answer on its task token (SendTaskSuccess / SendTaskFailure)."""
+    return {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        "Parameters": {
+            "QueueUrl": "${RecordQueueUrl}",
+            "MessageBody": {"taskToken.$": "$$.Task.Token", "execution.$": "$$.Execution.Name", **body},
+        },
+        "TimeoutSeconds": RECORD_WAIT_SECONDS,
+        "ResultPath": result_path,
+        "Retry": [QUEUE_ERRORS, *RETRY],
+        "Catch": CATCH,
+        "Next": next_state,
+    }
 
 
 def publish(outcome: str, next_state: str) -> dict[str, dict]:
@@ -149,13 +178,37 @@ states: dict[str, dict] = {
     "Decision?": {
         "Type": "Choice",
         "Choices": [
-            {"Variable": "$.decision.decision", "StringEquals": "Proceed", "Next": "CreateZone"},
+            {"Variable": "$.decision.decision", "StringEquals": "Proceed", "Next": "ReserveName"},
             {"Variable": "$.decision.decision", "StringEquals": "Skip", "Next": "PublishSkipped"},
         ],
         "Default": "PublishRejected",
     },
+    # The writer reads the parent zone once for every run asking at the same time: a name that
+    # holds records orgdns did not write comes back as a Reject (NameInUse).
+    "ReserveName": record_request("Reserved?", "$.decision", {"kind": "check", "decision.$": "$.decision"}),
+    "Reserved?": {
+        "Type": "Choice",
+        "Choices": [{"Variable": "$.decision.decision", "StringEquals": "Proceed", "Next": "CreateZone"}],
+        "Default": "PublishRejected",
+    },
     "CreateZone": task("CreateZone", "Delegate", "$.zone"),
-    "Delegate": task("Delegate", "Delegated?", "$.delegation"),
+    "Delegate": task("Delegate", "WriteDelegation", "$.delegation"),
+    "WriteDelegation": record_request(
+        "SelfService?",
+        "$.delegation",
+        {
+            "kind": "change",
+            "record.$": "$.delegation.record",
+            "owner.$": "$.decision.plan.zoneName",
+            "ownerAccountId.$": "$.decision.plan.accountId",
+        },
+    ),
+    "SelfService?": {
+        "Type": "Choice",
+        "Choices": [{"Variable": "$.decision.plan.hostedZoneId", "IsPresent": True, "Next": "RecheckZone"}],
+        "Default": "Delegated?",
+    },
+    "RecheckZone": task("RecheckZone", "Delegated?", "$.delegation"),
     "Delegated?": {
         "Type": "Choice",
         "Choices": [

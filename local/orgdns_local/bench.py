@@ -9,6 +9,7 @@ import ratios, which compare two imports on the same machine):
 - each handler's cold import time as a ratio to a bare ``import boto3``.
 """
 
+import json
 import os
 import statistics
 import subprocess
@@ -124,6 +125,14 @@ def run_story(scenario: Scenario) -> dict[str, Any]:
     return {"report": report, "transitions": transitions, "waits": _waits(traces, scenario.timing)}
 
 
+def single_run_seconds() -> float:
+    """One plain account's run on its own, in simulated seconds: the yardstick of bursts."""
+    with LocalOrganization(many_accounts(1)) as org:
+        org.play()
+        report = build_report(org)
+    return float(max(m["simTime"] for m in report["snsMessages"]))
+
+
 def many_accounts(count: int) -> Scenario:
     return Scenario.model_validate(
         {
@@ -217,7 +226,23 @@ def self_service() -> list[dict[str, Any]]:
     return rows
 
 
-def run_bench(output: Path) -> int:
+# The burst stories: (accounts under the root zone, accounts under a member's zone).
+BURSTS = ((20, 0), (200, 0), (1000, 100))
+QUICK_BURSTS = ((20, 0), (100, 10))
+
+
+def burst(root_accounts: int, member_accounts: int) -> dict[str, Any]:
+    """One burst story in a process of its own (orgdns_local.burst), so that its real seconds and
+    peak memory are its own."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "layers" / "orgdns"), str(ROOT / "local")])}
+    done = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "orgdns_local.burst", str(root_accounts), str(member_accounts)],
+        env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def run_bench(output: Path, quick: bool = False) -> int:
     print("cold imports...", flush=True)
     imports = cold_imports()
     print("demo story...", flush=True)
@@ -226,10 +251,47 @@ def run_bench(output: Path) -> int:
     crowd = run_story(many_accounts(20))
     print("self-service and teardown...", flush=True)
     member = self_service()
-    text = render(demo, crowd, imports, member)
+    bursts = []
+    for root_accounts, member_accounts in QUICK_BURSTS if quick else BURSTS:
+        print(f"burst: {root_accounts} accounts under the root, {member_accounts} under a member's zone...", flush=True)
+        bursts.append(burst(root_accounts, member_accounts))
+        print(f"  {json.dumps(bursts[-1])}", flush=True)
+    single = single_run_seconds()
+    text = render(demo, crowd, imports, member) + render_bursts(bursts, single)
     output.write_text(text)
     print(text)
     return 0
+
+
+def render_bursts(bursts: list[dict[str, Any]], single: float) -> str:
+    lines = [
+        "",
+        "## Bursts of new accounts",
+        "",
+        "Each story in a process of its own: accounts created at once under the root zone (and under a",
+        "member's zone, set up just before). Route 53 figures are the management account's (the root",
+        "zone's); the makespan runs from the burst's first event to its last status, against",
+        f"{single:.0f} s for one plain account's run on its own.",
+        "",
+        "| accounts (root + member zone) | runs Succeeded | makespan (s) | vs one run | management Route 53 requests "
+        "(per 100 delegations) | peak/s | change batches into the root zone | DynamoDB reads per run | scans | "
+        "writer batches | real seconds | peak memory (MB) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for b in bursts:
+        delegations = max(b["rootAccounts"], 1)
+        succeeded = b["outcomes"].get("Succeeded", 0)
+        total = b["rootAccounts"] + b["memberAccounts"]
+        lines.append(
+            f"| {b['rootAccounts']} + {b['memberAccounts']} | {succeeded} of {total} | {b['makespanSeconds']} | "
+            f"{b['makespanSeconds'] / single:.2f}x | {b['managementRoute53Total']} "
+            f"({100 * b['managementRoute53Total'] / delegations:.1f}) | {b['managementRoute53PeakPerSecond']} | "
+            f"{b['rootZoneChangeBatches']} | {b['dynamodbReadsPerRun']} | {b['registryScans']} | "
+            f"{len(b['writerBatches'])} | {b['realSeconds']} | {b['peakMemoryMB']} |"
+        )
+    lines += ["", "Management-account Route 53 requests by operation:", ""]
+    lines += [f"- {b['rootAccounts']} + {b['memberAccounts']}: {b['managementRoute53']}" for b in bursts]
+    return "\n".join(lines) + "\n"
 
 
 # The least each plain run (no custom domain, no extra names) must call, per account: create

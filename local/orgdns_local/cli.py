@@ -52,8 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     demo = local.add_parser("demo", help="play the demo scenario")
     demo.add_argument("--report", type=Path)
     demo.add_argument("--log-level", default="CRITICAL")
-    bench = local.add_parser("bench", help="measure the demo and 20 accounts at once")
+    bench = local.add_parser("bench", help="measure the demo, bursts of new accounts and cold imports")
     bench.add_argument("--output", type=Path, default=Path("docs/benchmarks.md"))
+    bench.add_argument("--quick", action="store_true", help="smaller bursts (20, and 100 + 10 accounts)")
     args = parser.parse_args(argv)
 
     try:
@@ -64,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             from orgdns_local.bench import run_bench
 
-            return run_bench(args.output)
+            return run_bench(args.output, quick=args.quick)
     except (ValidationError, ValueError, FileNotFoundError) as exc:
         print(f"orgdns: {exc}", file=sys.stderr)
         return 2

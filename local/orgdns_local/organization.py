@@ -27,12 +27,13 @@ from moto.moto_api._internal import mock_random
 from moto.organizations import utils as organizations_utils
 
 from orgdns import status
-from orgdns.aws import ratelimit
+from orgdns.aws import changes, ratelimit
 from orgdns_local.moto_glue import patches as glue
 from orgdns_local.moto_glue.calls import ApiCallRecorder, FaultPlan, FaultRule
 from orgdns_local.moto_glue.clock import SimClock
 from orgdns_local.moto_glue.context import is_work
 from orgdns_local.moto_glue.dns import EmulatedDns
+from orgdns_local.moto_glue.sqs import EventSourceMapping, SqsPoller
 from orgdns_local.runtime import EMULATOR_ENVIRONMENT, HandlerRuntime, Invocation
 from orgdns_local.scenario import (
     CreateAccount,
@@ -44,7 +45,7 @@ from orgdns_local.scenario import (
     TagZone,
     ZoneInput,
 )
-from orgdns_local.template import load_wiring, load_yaml, table_arguments
+from orgdns_local.template import load_wiring, load_yaml, queue_attributes, table_arguments
 
 MANAGEMENT = DEFAULT_ACCOUNT_ID
 OUTSIDE = "999999999999"  # stands in for the outside DNS provider's infrastructure
@@ -110,6 +111,8 @@ class LocalOrganization:
         # a new account, an account's closure completing)
         self._pending: list[tuple[float, str, Callable[[], None]]] = []
         self._stack = ExitStack()
+        self._event_sources: list[EventSourceMapping] = []  # from the template's SQS events
+        self.pollers: list[SqsPoller] = []
         self._session = boto3.Session()
         self._clients: dict[tuple[str, str, str], Any] = {}
         self._log_level = log_level
@@ -173,11 +176,10 @@ class LocalOrganization:
         # orgdns paces its Route 53 requests per account (orgdns.aws.ratelimit): on the
         # simulated clock, so a run that waits for the next second's budget costs no real time,
         # and through the runtime, so a wait past the function's Timeout stops it as Lambda would.
-        self._stack.enter_context(
-            patch.object(
-                ratelimit, "time", SimpleNamespace(time=lambda: self.clock.now().timestamp(), sleep=self.runtime.sleep)
-            )
-        )
+        sim_time = SimpleNamespace(time=lambda: self.clock.now().timestamp(), sleep=self.runtime.sleep)
+        self._stack.enter_context(patch.object(ratelimit, "time", sim_time))
+        # So does the shared Route 53 change status (how long ago a run asked GetChange).
+        self._stack.enter_context(patch.object(changes, "time", sim_time))
         # Status documents carry the simulated time, like everything else a run reports.
         self._stack.enter_context(
             patch.object(status, "datetime", SimpleNamespace(now=lambda tz=None: self.clock.now()))
@@ -185,6 +187,11 @@ class LocalOrganization:
         with self.calls.ignored():
             self._build_control_plane()
             self._build_organization()
+        for mapping in self._event_sources:
+            poller = SqsPoller(ctx, mapping)
+            poller.start()
+            self.pollers.append(poller)
+            self._stack.callback(poller.stop)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -230,8 +237,10 @@ class LocalOrganization:
         for arn in wiring.topics:
             sns.create_topic(Name=arn.rsplit(":", 1)[1])
         sqs = self.client("sqs")
-        for url in wiring.queues:
-            sqs.create_queue(QueueName=url.rsplit("/", 1)[1])
+        # Dead-letter queues first: a redrive policy names an existing queue.
+        for url in sorted(wiring.queues, key=lambda url: "RedrivePolicy" in wiring.queue_properties.get(url, {})):
+            attributes = queue_attributes(wiring.queue_properties.get(url, {}))
+            sqs.create_queue(QueueName=url.rsplit("/", 1)[1], Attributes=attributes)
         lambda_ = self.client("lambda")
         events = self.client("events")
         for bus in wiring.buses:
@@ -250,6 +259,18 @@ class LocalOrganization:
             )
             self.runtime.register(name, logical)
             for event_name, event in spec.events.items():
+                if event.get("Type") == "SQS":
+                    props = event["Properties"]
+                    self._event_sources.append(
+                        EventSourceMapping(
+                            queue_arn=props["Queue"],
+                            function_arn=f"arn:aws:lambda:{HOME}:{MANAGEMENT}:function:{name}",
+                            batch_size=int(props.get("BatchSize", 10)),
+                            batching_window_seconds=float(props.get("MaximumBatchingWindowInSeconds", 0)),
+                            report_batch_item_failures="ReportBatchItemFailures"
+                            in props.get("FunctionResponseTypes", []),
+                        )
+                    )
                 if event.get("Type") != "EventBridgeRule":
                     continue
                 rule = f"{name}-{event_name}"[:64]

@@ -4,6 +4,7 @@ Intrinsic functions are resolved against the scenario's parameter values and the
 resource identities, so the emulated control plane cannot drift from what SAM deploys.
 """
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,6 +69,7 @@ class Wiring:
     queues: list[str]
     buses: list[str] = field(default_factory=list)
     rules: list[dict[str, Any]] = field(default_factory=list)  # plain AWS::Events::Rule resources
+    queue_properties: dict[str, dict[str, Any]] = field(default_factory=dict)  # queue URL -> resolved Properties
 
     def environment_value(self, name: str) -> str | None:
         """A variable every function gets (Globals), e.g. the status dead-letter queue's URL."""
@@ -182,6 +184,7 @@ def load_wiring(template_path: Path, overrides: dict[str, Any], account_id: str,
     rules: list[dict[str, Any]] = []
     globals_fn = template.get("Globals", {}).get("Function", {})
     functions, machines, tables, topics, queues = {}, {}, {}, [], []
+    queue_properties: dict[str, dict[str, Any]] = {}
     for logical, resource in template["Resources"].items():
         kind, props = resource["Type"], resource.get("Properties", {})
         if kind == "AWS::Serverless::Function":
@@ -214,6 +217,7 @@ def load_wiring(template_path: Path, overrides: dict[str, Any], account_id: str,
             topics.append(names[logical])
         elif kind == "AWS::SQS::Queue":
             queues.append(names[logical])
+            queue_properties[names[logical]] = resolver.resolve(props)
         elif kind == "AWS::Events::EventBus":
             buses.append(names[logical])
         elif kind == "AWS::Events::Rule":
@@ -225,7 +229,18 @@ def load_wiring(template_path: Path, overrides: dict[str, Any], account_id: str,
                     "targets": [resolver.resolve(target["Arn"]) for target in props.get("Targets", [])],
                 }
             )
-    return Wiring(root, parameters, functions, machines, tables, topics, queues, buses, rules)
+    return Wiring(root, parameters, functions, machines, tables, topics, queues, buses, rules, queue_properties)
+
+
+def queue_attributes(props: dict[str, Any]) -> dict[str, str]:
+    """CreateQueue's Attributes for an AWS::SQS::Queue's (resolved) properties."""
+    attributes: dict[str, str] = {}
+    for name in ("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds", "ReceiveMessageWaitTimeSeconds"):
+        if name in props:
+            attributes[name] = str(props[name])
+    if "RedrivePolicy" in props:
+        attributes["RedrivePolicy"] = json.dumps(props["RedrivePolicy"])
+    return attributes
 
 
 def table_arguments(props: dict[str, Any]) -> dict[str, Any]:

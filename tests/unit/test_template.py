@@ -126,7 +126,9 @@ def test_every_error_the_workflow_retries_or_catches_is_an_orgdns_error():
                 walk(branch["States"])
 
     walk(definition()["States"])
-    ours = {name for name in named if not name.startswith(("States.", "Lambda."))}
+    # States.*, Lambda.* and SQS.* are Step Functions' own names (the SQS integration's for a
+    # SendMessage that failed on the way).
+    ours = {name for name in named if not name.startswith(("States.", "Lambda.", "SQS."))}
     classes = {name for name, cls in inspect.getmembers(errors, inspect.isclass) if issubclass(cls, errors.OrgDnsError)}
 
     assert ours, "the workflow retries none of orgdns's own errors"
@@ -162,8 +164,20 @@ def test_function_code_uri_holds_an_app_defining_lambda_handler(name):
     assert "lambda_handler" in defined | assigned
 
 
+def function_substitutions():
+    """The workflow's substitutions that name a function (the record queue's URL is the other)."""
+    return {key: value for key, value in workflow()["DefinitionSubstitutions"].items() if "Fn::GetAtt" in value}
+
+
+def test_the_only_other_substitution_is_the_record_queue():
+    others = {key: value for key, value in workflow()["DefinitionSubstitutions"].items() if "Fn::GetAtt" not in value}
+    assert others == {"RecordQueueUrl": {"Ref": "RecordQueue"}}
+    sends = [p["SQSSendMessagePolicy"] for p in workflow()["Policies"] if "SQSSendMessagePolicy" in p]
+    assert sends == [{"QueueName": {"Fn::GetAtt": ["RecordQueue", "QueueName"]}}]
+
+
 def test_every_substituted_function_exists_and_is_named_after_its_key():
-    substitutions = workflow()["DefinitionSubstitutions"]
+    substitutions = function_substitutions()
 
     for key, value in substitutions.items():
         logical_id, attribute = value["Fn::GetAtt"]
@@ -181,7 +195,7 @@ def test_workflow_may_invoke_every_function_it_names_and_no_other():
         for policy in workflow()["Policies"]
         if isinstance(policy, dict) and "LambdaInvokePolicy" in policy
     }
-    named = {value["Fn::GetAtt"][0] for value in workflow()["DefinitionSubstitutions"].values()}
+    named = {value["Fn::GetAtt"][0] for value in function_substitutions().values()}
 
     assert invocable == named
 
@@ -213,8 +227,8 @@ MANAGEMENT_ACTIONS = {
     },
     # start_workflow: StartExecution of the subdomain workflow
     "IntakeFunction": {"states:StartExecution"},
-    # organizations().account(); surroundings (roots); of_account() for the outstanding quota;
-    # records_at in the parent, a root zone in this account; records_at in a member parent
+    # organizations().account(); surroundings (roots); of_account() for the outstanding quota
+    # (the name in its parent is read by the record writer)
     "ResolveRequestFunction": {
         "dynamodb:UpdateItem",
         ASSUME,
@@ -222,21 +236,33 @@ MANAGEMENT_ACTIONS = {
         "organizations:ListTagsForResource",
         "dynamodb:Query",
         *ROOTS,
-        "route53:ListResourceRecordSets",
     },
     # the zone is in the member account; get(), put(), children() of each ancestor
     "CreateZoneFunction": {"dynamodb:UpdateItem", ASSUME, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"},
-    # NS records in the parent, which is a root zone here or a member's zone; surroundings (roots)
-    "DelegateFunction": {
-        "dynamodb:DeleteItem",
-        "dynamodb:UpdateItem",
+    # plans the NS record in the nearest parent: surroundings (roots), put(); writes no DNS
+    "DelegateFunction": {"dynamodb:UpdateItem", ASSUME, *ROOTS},
+    # the record writer: get_many() of the owners, records_named and ChangeResourceRecordSets in
+    # root zones (and member parents), the runs' task tokens answered
+    "WriteChangesFunction": {
         ASSUME,
-        *ROOTS,
+        "dynamodb:UpdateItem",
+        "dynamodb:BatchGetItem",
+        "route53:ListResourceRecordSets",
+        "route53:ChangeResourceRecordSets",
+        "states:SendTaskSuccess",
+        "states:SendTaskFailure",
+    },
+    # write, then look: the member's zone and tags (member role); records_at and DELETE in a
+    # root zone; registry.delete()
+    "RecheckZoneFunction": {
+        ASSUME,
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
         "route53:ListResourceRecordSets",
         "route53:ChangeResourceRecordSets",
     },
-    # GetChange of a delegation written into a root zone
-    "CheckDelegationSyncFunction": {"dynamodb:UpdateItem", ASSUME, "route53:GetChange"},
+    # GetChange of a delegation written into a root zone, shared through the budget table
+    "CheckDelegationSyncFunction": {"dynamodb:UpdateItem", "dynamodb:GetItem", ASSUME, "route53:GetChange"},
     # the old parent may be a root zone; get_many(), get() and put()
     "ReleaseChildrenFunction": {
         "dynamodb:UpdateItem",
@@ -272,7 +298,8 @@ MANAGEMENT_ACTIONS = {
 
 # What each step may write with ChangeResourceRecordSets in a root zone: (record types, actions).
 ROOT_ZONE_WRITES = {
-    "DelegateFunction": ({"NS"}, {"UPSERT", "DELETE"}),  # DELETE: taking back a withdrawn zone's delegation
+    "WriteChangesFunction": ({"NS"}, {"UPSERT"}),
+    "RecheckZoneFunction": ({"NS"}, {"DELETE"}),  # taking back a withdrawn zone's delegation
     "ReleaseChildrenFunction": ({"NS"}, {"DELETE"}),
     "WriteValidationRecordsFunction": ({"CNAME"}, {"UPSERT"}),
 }

@@ -122,6 +122,46 @@ class DelegationResult(CamelModel):
     in_sync: bool
 
 
+class RecordRequest(CamelModel):
+    """One message on the record queue: a run asking the writer (WriteChanges) to check a name
+    in a zone, or to write one record into it. ``task_token`` is the run's Step Functions task
+    token: the writer answers each request with SendTaskSuccess or SendTaskFailure.
+
+    - ``check``: ``decision`` is the run's Proceed decision; the answer is that decision, or a
+      Reject (NameInUse) when the parent zone holds records at the name that orgdns did not write.
+    - ``change``: ``record`` (with its zone, hosted zone id and account) is UPSERTed;
+      ``owner`` is the registered zone the record belongs to, which must still be registered for
+      ``owner_account_id``. The answer is a DelegationResult with the change id.
+    """
+
+    kind: Literal["check", "change"]
+    task_token: str
+    execution: str = ""
+    decision: Decision | None = None
+    action: Literal["UPSERT"] = "UPSERT"
+    record: RecordSpec | None = None
+    owner: str | None = None
+    owner_account_id: str | None = None
+
+    @property
+    def target(self) -> tuple[str, str, str]:
+        """(account id, hosted zone id, zone name) of the zone this request reads or writes."""
+        if self.kind == "check":
+            plan = self.decision.plan if self.decision else None
+            if plan is None:
+                raise ValueError("a check request carries a Proceed decision with its plan")
+            return plan.parent.account_id, plan.parent.hosted_zone_id, plan.parent.zone_name
+        if self.record is None or not self.record.hosted_zone_id or not self.record.account_id:
+            raise ValueError("a change request carries a record with its hosted zone id and account")
+        return self.record.account_id, self.record.hosted_zone_id, self.record.zone_name or ""
+
+    @property
+    def name(self) -> str:
+        if self.kind == "check":
+            return self.decision.plan.zone_name if self.decision and self.decision.plan else ""
+        return self.record.name if self.record else ""
+
+
 class ChildrenResult(CamelModel):
     moved: list[str] = Field(default_factory=list)
     left_in_old_parent: list[RecordSpec] = Field(default_factory=list)

@@ -61,3 +61,10 @@ def merge_records(records: list[RecordSpec], new: list[RecordSpec]) -> list[Reco
     """Replace records of the same (zone, name, type), keep the rest."""
     keys = {key(r) for r in new}
     return [r for r in records if key(r) not in keys] + list(new)
+
+
+def foreign_records(in_parent: list[RecordSpec], parent_zone_id: str, item: ManagedZone | None) -> list[RecordSpec]:
+    """The records at a name in its parent zone that orgdns did not write: at a zone's own name
+    in its parent, only the zone's own delegation (``item``, if registered) is orgdns's."""
+    owned = owned_records([item] if item else [])
+    return [r for r in in_parent if (parent_zone_id, r.name, r.type) not in owned]

@@ -12,7 +12,14 @@ execution that has already ended) counts as a sleeping participant of its own wh
 it can neither block time nor be forgotten.
 
 `wait_until(predicate)` lets a thread wait for a condition (e.g. "no execution is running") while
-counting as asleep with no wake-up time of its own, so it never holds time back.
+counting as asleep with no wake-up time of its own, so it never holds time back; `wait_for(predicate,
+timeout)` does the same with a wake-up time (a task token's TimeoutSeconds). A waiting predicate is
+evaluated at every clock event, under the clock's lock, before time may advance: a condition that
+another thread made true (a task token answered) wakes its waiter before the clock can jump past it.
+
+Each sleeper waits on a condition of its own (sharing the clock's lock), and only the sleepers
+that wake are notified, so a clock event costs one look at each sleeper, not a wake-up of every
+thread: a thousand executions asleep at once stay cheap.
 
 Two safety valves turn a hang into a `ClockStalled` error: every participant waits for a condition
 and none has a wake-up time (nothing can ever happen), or no clock event has happened for
@@ -27,6 +34,7 @@ import threading
 import time
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 LOG = logging.getLogger(__name__)
@@ -48,6 +56,15 @@ class _Unregistered:
         return f"<unregistered thread {self.thread_name}>"
 
 
+@dataclass(eq=False)
+class _Sleeper:
+    key: Hashable
+    at: float | None  # wake-up time in elapsed seconds; None: only the predicate wakes it
+    predicate: Callable[[], bool] | None
+    cond: threading.Condition
+    awake: bool = False
+
+
 class SimClock:
     """Discrete-event clock: time advances only when every participant is asleep."""
 
@@ -57,10 +74,11 @@ class SimClock:
         self._start = start.astimezone(UTC)
         self._elapsed = 0.0
         self._watchdog = watchdog_real_seconds
-        self._cond = threading.Condition()
+        self._lock = threading.RLock()  # a waiter's predicate may read the clock (participants())
+        self._cond = threading.Condition(self._lock)  # participants coming and going
         self._participants: set[Hashable] = set()
-        # token -> (participant, wake-up time in elapsed seconds, or None for wait_until)
-        self._sleepers: dict[object, tuple[Hashable, float | None]] = {}
+        self._sleepers: list[_Sleeper] = []
+        self._asleep_count: dict[Hashable, int] = {}  # participant -> its sleepers
         self._local = threading.local()
         self._last_event = time.monotonic()
 
@@ -82,7 +100,7 @@ class SimClock:
 
     def register(self, key: Hashable) -> None:
         """Add an awake participant: time will not advance until it sleeps or leaves."""
-        with self._cond:
+        with self._lock:
             if key in self._participants:
                 raise ValueError(f"{key!r} is already a clock participant")
             self._participants.add(key)
@@ -90,12 +108,12 @@ class SimClock:
 
     def unregister(self, key: Hashable) -> None:
         """Remove a participant (no error if it is not registered)."""
-        with self._cond:
+        with self._lock:
             self._participants.discard(key)
             self._changed()
 
     def participants(self) -> frozenset[Hashable]:
-        with self._cond:
+        with self._lock:
             return frozenset(self._participants)
 
     @contextmanager
@@ -122,55 +140,75 @@ class SimClock:
         finally:
             self.unregister(key)
 
+    def notify(self) -> None:
+        """Tell the clock that something a waiter's predicate reads may have changed."""
+        with self._lock:
+            self._changed()
+
     # -- sleeping ---------------------------------------------------------------------------
 
     def sleep(self, seconds: float) -> None:
         """Block until simulated time has advanced by `seconds`."""
         if seconds <= 0:
             return
-        with self._cond:
-            token = object()
-            key, temporary = self._sleeping_participant()
-            self._sleepers[token] = (key, self._elapsed + seconds)
-            try:
-                self._changed()
-                while token in self._sleepers:
-                    self._check_stalled()
-                    self._cond.wait(_TICK_REAL_SECONDS)
-            finally:
-                self._leave(token, key, temporary)
+        self._wait(self._elapsed + seconds, None, check_stalls=True)
 
     def advance(self, seconds: float) -> None:
         """Let `seconds` of simulated time pass for the caller (same as `sleep`)."""
         self.sleep(seconds)
 
-    def wait_until(self, predicate: Callable[[], bool], timeout_real_seconds: float | None = None) -> None:
+    def wait_until(
+        self, predicate: Callable[[], bool], timeout_real_seconds: float | None = None, *, check_stalls: bool = True
+    ) -> None:
         """Block until `predicate()` holds, counting as asleep with no wake-up time meanwhile.
 
-        The predicate is evaluated under the clock's lock whenever a participant comes, goes or
-        wakes; raise TimeoutError after `timeout_real_seconds` of real time.
+        The predicate is evaluated under the clock's lock at every clock event; raise TimeoutError
+        after `timeout_real_seconds` of real time. `check_stalls=False` is for a background
+        service (a queue poller) that may wait for ever without that being a hang.
         """
+        if predicate():
+            return
         deadline = None if timeout_real_seconds is None else time.monotonic() + timeout_real_seconds
-        with self._cond:
-            if predicate():
-                return
-            token = object()
-            key, temporary = self._sleeping_participant()
-            self._sleepers[token] = (key, None)
-            try:
-                self._changed()
-                while not predicate():
-                    if deadline is not None and time.monotonic() > deadline:
-                        raise TimeoutError(
-                            f"condition not met after {timeout_real_seconds} s of real time "
-                            f"(simulated time {self._elapsed:.0f} s)"
-                        )
-                    self._check_stalled()
-                    self._cond.wait(_TICK_REAL_SECONDS)
-            finally:
-                self._leave(token, key, temporary)
+        self._wait(None, predicate, check_stalls=check_stalls, real_deadline=deadline)
+        if not predicate():
+            raise TimeoutError(
+                f"condition not met after {timeout_real_seconds} s of real time (simulated time {self._elapsed:.0f} s)"
+            )
+
+    def wait_for(self, predicate: Callable[[], bool], timeout: float | None) -> bool:
+        """Block until `predicate()` holds or `timeout` simulated seconds have passed (None: no
+        limit); return whether it holds."""
+        if predicate():
+            return True
+        at = None if timeout is None else self._elapsed + max(timeout, 0.0)
+        self._wait(at, predicate, check_stalls=True)
+        return predicate()
 
     # -- internals (called with the lock held) ----------------------------------------------
+
+    def _wait(
+        self,
+        at: float | None,
+        predicate: Callable[[], bool] | None,
+        *,
+        check_stalls: bool,
+        real_deadline: float | None = None,
+    ) -> None:
+        with self._lock:
+            key, temporary = self._sleeping_participant()
+            sleeper = _Sleeper(key, at, predicate, threading.Condition(self._lock))
+            self._sleepers.append(sleeper)
+            self._asleep_count[key] = self._asleep_count.get(key, 0) + 1
+            try:
+                self._changed()
+                while not sleeper.awake:
+                    if real_deadline is not None and time.monotonic() > real_deadline:
+                        return
+                    if check_stalls:
+                        self._check_stalled()
+                    sleeper.cond.wait(_TICK_REAL_SECONDS)
+            finally:
+                self._leave(sleeper, key, temporary)
 
     def _sleeping_participant(self) -> tuple[Hashable, bool]:
         key = self.current_participant()
@@ -180,34 +218,46 @@ class SimClock:
         self._participants.add(stand_in)
         return stand_in, True
 
-    def _leave(self, token: object, key: Hashable, temporary: bool) -> None:
-        self._sleepers.pop(token, None)
+    def _leave(self, sleeper: _Sleeper, key: Hashable, temporary: bool) -> None:
+        if not sleeper.awake:
+            self._wake(sleeper)
         if temporary:
             self._participants.discard(key)
         self._changed()
 
-    def _asleep(self) -> set[Hashable]:
-        return {key for key, _ in self._sleepers.values()}
+    def _wake(self, sleeper: _Sleeper) -> None:
+        sleeper.awake = True
+        self._sleepers.remove(sleeper)
+        left = self._asleep_count[sleeper.key] - 1
+        if left:
+            self._asleep_count[sleeper.key] = left
+        else:
+            del self._asleep_count[sleeper.key]
+        sleeper.cond.notify()
 
     def _changed(self) -> None:
-        """Note a clock event, advance time if every participant sleeps, wake waiters."""
+        """Note a clock event: wake the waiters whose predicate holds, advance time if every
+        participant sleeps, wake the sleepers whose time has come."""
         self._last_event = time.monotonic()
-        if self._participants and self._participants <= self._asleep():
-            wake_ups = [at for _, at in self._sleepers.values() if at is not None]
+        for sleeper in [s for s in self._sleepers if s.predicate is not None and s.predicate()]:
+            self._wake(sleeper)
+        if self._participants and len(self._asleep_count) >= len(self._participants) and self._all_asleep():
+            wake_ups = [s.at for s in self._sleepers if s.at is not None]
             if wake_ups:
                 self._elapsed = max(self._elapsed, min(wake_ups))
-                for token, (_, at) in list(self._sleepers.items()):
-                    if at is not None and at <= self._elapsed:
-                        del self._sleepers[token]
+                for sleeper in [s for s in self._sleepers if s.at is not None and s.at <= self._elapsed]:
+                    self._wake(sleeper)
         self._cond.notify_all()
 
+    def _all_asleep(self) -> bool:
+        return all(key in self._asleep_count for key in self._participants)
+
     def _check_stalled(self) -> None:
-        asleep = self._asleep()
-        if self._participants <= asleep and all(at is None for _, at in self._sleepers.values()):
+        if self._all_asleep() and all(s.at is None for s in self._sleepers):
             raise self._stalled("every participant waits for a condition and none has a wake-up time")
         idle = time.monotonic() - self._last_event
         if self._watchdog is not None and idle > self._watchdog:
-            awake = ", ".join(sorted(map(repr, self._participants - asleep)))
+            awake = ", ".join(sorted(repr(key) for key in self._participants if key not in self._asleep_count))
             raise self._stalled(f"no clock event for {idle:.0f} s of real time; awake participants: {awake}")
 
     def _stalled(self, reason: str) -> ClockStalled:

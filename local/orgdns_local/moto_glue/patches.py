@@ -2,7 +2,7 @@
 
 `install(ctx)` applies every patch and returns a function that restores each original. The
 patches live one module per AWS service, as the adapters in layers/orgdns/orgdns/aws/ do
-(awslambda, stepfunctions, events, route53, acm, apigateway, sts, organizations; api_calls for
+(awslambda, stepfunctions, events, route53, acm, apigateway, sts, organizations, sqs; api_calls for
 botocore itself). Each patch is one small function whose docstring names the upstream gap it
 closes and the moto internals it touches; each has its own test in
 tests/emulator/test_glue_<service>.py, so a moto upgrade fails loudly in one place. The patches
@@ -37,7 +37,13 @@ from .context import DeliveryFailure, ExecutionKey, GlueContext, _Patches, is_wo
 from .events import _parse_time, _patch_events, _route_event
 from .organizations import _patch_organizations
 from .route53 import _patch_route53
-from .stepfunctions import _patch_stepfunctions_names, _patch_stepfunctions_time
+from .sqs import _patch_sqs
+from .stepfunctions import (
+    _patch_stepfunctions_callbacks,
+    _patch_stepfunctions_names,
+    _patch_stepfunctions_parse_cache,
+    _patch_stepfunctions_time,
+)
 from .sts import _patch_sts_roles
 
 __all__ = ["DeliveryFailure", "ExecutionKey", "GlueContext", "install", "put_event", "wait_for_executions"]
@@ -119,6 +125,8 @@ _ALL_PATCHES: tuple[Callable[[GlueContext, _Patches], None], ...] = (
     _patch_lambda,
     _patch_stepfunctions_time,
     _patch_stepfunctions_names,
+    _patch_stepfunctions_callbacks,
+    _patch_stepfunctions_parse_cache,
     _patch_events,
     _patch_route53,
     _patch_acm,
@@ -127,4 +135,5 @@ _ALL_PATCHES: tuple[Callable[[GlueContext, _Patches], None], ...] = (
     _patch_model_loading,
     _patch_sts_roles,
     _patch_organizations,
+    _patch_sqs,
 )

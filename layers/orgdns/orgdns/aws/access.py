@@ -2,6 +2,7 @@
 
 from orgdns.aws.acm import Acm
 from orgdns.aws.apigateway import ApiGateway
+from orgdns.aws.changes import ChangeStatus
 from orgdns.aws.clients import Sessions
 from orgdns.aws.organizations import Organizations
 from orgdns.aws.ratelimit import Route53RateLimiter
@@ -9,6 +10,7 @@ from orgdns.aws.registry import Registry
 from orgdns.aws.route53 import Route53
 from orgdns.aws.sns import StatusTopic
 from orgdns.aws.sqs import StatusQueue
+from orgdns.aws.stepfunctions import TaskTokens
 from orgdns.settings import Settings
 from orgdns.zones import KnownZone
 
@@ -28,6 +30,12 @@ class AwsAccess:
             self.settings.route53_requests_per_second,
         )
         return Route53(self.sessions.client("route53", account_id, "us-east-1"), lambda: limiter.acquire(account_id))
+
+    def change_status(self) -> ChangeStatus:
+        return ChangeStatus(self.sessions.home_client("dynamodb"), self.settings.rate_limit_table)
+
+    def task_tokens(self) -> TaskTokens:
+        return TaskTokens(self.sessions.home_client("stepfunctions"))
 
     def acm(self, account_id: str, region: str) -> Acm:
         return Acm(self.sessions.client("acm", account_id, region))

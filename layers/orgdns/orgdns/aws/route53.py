@@ -7,6 +7,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from orgdns.aws.clients import aws_errors, error_code
+from orgdns.batches import listing_key, past
 from orgdns.errors import HostedZoneNotFound, ZoneConflict
 from orgdns.models import RecordSpec
 from orgdns.names import bare, fqdn
@@ -127,17 +128,39 @@ class Route53:
         for rrset in response.get("ResourceRecordSets", []):
             if _unescape(bare(rrset["Name"])) != name:
                 break
-            alias = rrset.get("AliasTarget")
-            found.append(
-                RecordSpec(
-                    name=name,
-                    type=rrset["Type"],
-                    ttl=rrset.get("TTL"),
-                    values=[_normalise_value(rrset["Type"], r["Value"]) for r in rrset.get("ResourceRecords", [])],
-                    alias_target=f"{alias['HostedZoneId']}/{bare(alias['DNSName'])}" if alias else None,
-                )
-            )
+            found.append(_record(name, rrset))
         return found
+
+    def records_named(self, zone_id: str, names: list[str]) -> dict[str, list[RecordSpec]]:
+        """Every record set at each of ``names`` in the zone, read as one range of the listing
+        (pages of 300 from the first name to the last, in Route 53's order: labels reversed), so
+        checking a hundred names close together costs one request, not a hundred.
+        HostedZoneNotFound when the zone is gone."""
+        wanted = {name.lower() for name in names}
+        found: dict[str, list[RecordSpec]] = {name: [] for name in wanted}
+        if not wanted:
+            return found
+        ordered = sorted(wanted, key=listing_key)
+        last = max(wanted, key=listing_key)
+        params: dict[str, Any] = {"HostedZoneId": zone_id, "StartRecordName": fqdn(ordered[0]), "MaxItems": "300"}
+        while True:
+            try:
+                with aws_errors("route53"):
+                    self._pace()
+                    response = self._client.list_resource_record_sets(**params)
+            except ClientError as exc:
+                if error_code(exc) == "NoSuchHostedZone":
+                    raise HostedZoneNotFound(f"hosted zone {zone_id} does not exist") from None
+                raise
+            rrsets = response.get("ResourceRecordSets", [])
+            for rrset in rrsets:
+                name = _unescape(bare(rrset["Name"])).lower()
+                if name in found:
+                    found[name].append(_record(name, rrset))
+            if not rrsets or past(_unescape(bare(rrsets[-1]["Name"])), last) or not response.get("IsTruncated"):
+                return found
+            params["StartRecordName"] = response["NextRecordName"]
+            params["StartRecordType"] = response["NextRecordType"]
 
     def change(self, zone_id: str, changes: list[tuple[str, RecordSpec]], comment: str) -> str:
         """ChangeResourceRecordSets, all-or-nothing; returns the change id (PENDING until INSYNC).
@@ -158,6 +181,17 @@ class Route53:
             self._pace()
             response = self._client.get_change(Id=change_id)
         return bool(response["ChangeInfo"]["Status"] == "INSYNC")
+
+
+def _record(name: str, rrset: dict[str, Any]) -> RecordSpec:
+    alias = rrset.get("AliasTarget")
+    return RecordSpec(
+        name=name,
+        type=rrset["Type"],
+        ttl=rrset.get("TTL"),
+        values=[_normalise_value(rrset["Type"], r["Value"]) for r in rrset.get("ResourceRecords", [])],
+        alias_target=f"{alias['HostedZoneId']}/{bare(alias['DNSName'])}" if alias else None,
+    )
 
 
 def _to_rrset(record: RecordSpec) -> dict[str, Any]:

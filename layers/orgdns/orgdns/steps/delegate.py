@@ -1,20 +1,23 @@
 """Delegate: the zone's NS records in its parent zone, in whichever account hosts the parent."""
 
 from orgdns.aws.access import AwsAccess
-from orgdns.errors import HostedZoneNotFound, NotGrantedByParentOwner, ParentZoneMissing, ZoneWithdrawn
-from orgdns.models import ChangeRef, DelegationResult, RecordSpec, WorkflowState
+from orgdns.errors import NotGrantedByParentOwner, ZoneWithdrawn
+from orgdns.models import DelegationResult, RecordSpec, WorkflowState
 from orgdns.ownership import may_claim
-from orgdns.records import merge_records, owned_records, plan_write, same_content
+from orgdns.records import merge_records
 from orgdns.steps.lookups import surroundings
 from orgdns.zones import find_parent
 
 
 def delegate(state: WorkflowState, aws: AwsAccess) -> DelegationResult:
-    """UPSERT the NS record set in the parent unless it already holds exactly these name servers.
+    """Plan the zone's NS record set in its nearest managed parent and register it as orgdns's
+    (the ownership row goes in before the DNS change, as external-dns's registry does).
 
-    Refuses (RecordConflict) to overwrite an NS or other record at that name that orgdns did not
-    write. The change is PENDING until Route 53's servers have it: the state machine waits for
-    INSYNC before anything depends on the delegation.
+    Writes no DNS: WriteDelegation hands the record to the record writer (WriteChanges), which
+    re-reads the parent, refuses (RecordConflict) to overwrite an NS or other record at that name
+    that orgdns did not write, and writes the records of every run bound for the same zone in as
+    few ChangeResourceRecordSets calls as Route 53 allows. The change is PENDING until Route 53's
+    servers have it: the state machine waits for INSYNC before anything depends on the delegation.
     """
     plan, zone = state.plan, state.zone
     assert zone is not None, "CreateZone must run before Delegate"
@@ -35,7 +38,6 @@ def delegate(state: WorkflowState, aws: AwsAccess) -> DelegationResult:
             f"{plan.zone_name} is now below {parent.zone_name}, owned by account {parent.account_id}, "
             f"which has not granted names there to account {plan.account_id}; nothing was written"
         )
-    route53 = aws.route53(parent.account_id)
     record = RecordSpec(
         name=plan.zone_name,
         type="NS",
@@ -46,17 +48,8 @@ def delegate(state: WorkflowState, aws: AwsAccess) -> DelegationResult:
         account_id=parent.account_id,
         purpose="Delegation",
     )
-    try:
-        existing = route53.records_at(parent.hosted_zone_id, plan.zone_name)
-    except HostedZoneNotFound:
-        raise ParentZoneMissing(
-            f"parent zone {parent.zone_name} ({parent.hosted_zone_id}) no longer exists in account {parent.account_id}"
-        ) from None
     item = around.managed.get(plan.zone_name)
-    item = item if item is not None and item.account_id == plan.account_id else None
-    needed = plan_write(record, existing, owned_records([item] if item else []))
-
-    if item is None:  # a teardown removed the zone's entry since CreateZone: write nothing
+    if item is None or item.account_id != plan.account_id:  # a teardown removed the zone's entry since CreateZone
         raise ZoneWithdrawn(f"{plan.zone_name} was torn down while it was being delegated; nothing was written")
     registry.put(
         item.model_copy(
@@ -68,36 +61,4 @@ def delegate(state: WorkflowState, aws: AwsAccess) -> DelegationResult:
             }
         )
     )
-    change = None
-    if needed:
-        change_id = route53.change(
-            parent.hosted_zone_id, [("UPSERT", record)], f"orgdns {plan.request_id}: delegate {plan.zone_name}"
-        )
-        change = ChangeRef(account_id=parent.account_id, change_id=change_id)
-    if plan.hosted_zone_id is not None:
-        _withdraw_if_gone(plan.account_id, plan.hosted_zone_id, record, aws)
-    return DelegationResult(record=record, change=change, in_sync=change is None)
-
-
-def _withdraw_if_gone(account_id: str, zone_id: str, record: RecordSpec, aws: AwsAccess) -> None:
-    """Write, then look: a self-service zone deleted or untagged while this run was on its way
-    must not keep the delegation just written. If the zone went before this look, this run takes
-    the delegation back; if after, the teardown that follows finds it in the registry."""
-    member = aws.route53(account_id)
-    zone = member.zone(zone_id)
-    delegate_tag = aws.settings.tag_prefix + "delegate"
-    if zone is not None and member.tags(zone_id).get(delegate_tag, "").strip().lower() == "true":
-        return
-    parent = aws.route53(record.account_id or aws.settings.management_account_id)
-    current = [r for r in parent.records_at(record.hosted_zone_id or "", record.name) if r.type == "NS"]
-    if current and same_content(current[0], record):
-        parent.change(
-            record.hosted_zone_id or "",
-            [("DELETE", current[0].model_copy(update={"hosted_zone_id": record.hosted_zone_id}))],
-            f"orgdns: {record.name} was withdrawn",
-        )
-    aws.registry().delete(record.name, zone_id)
-    raise ZoneWithdrawn(
-        f"{record.name} ({zone_id}) in account {account_id} was deleted or untagged while it was being "
-        "delegated; the delegation was taken back"
-    )
+    return DelegationResult(record=record, in_sync=False)

@@ -15,7 +15,6 @@ from orgdns.errors import RequestRejected
 from orgdns.models import CustomDomainSpec, CustomDomainType, Decision, Plan, Trigger
 from orgdns.names import normalise_domain_name
 from orgdns.ownership import classify_certificate_names, may_claim, outstanding_requests, refused_names_message
-from orgdns.records import owned_records
 from orgdns.request import (
     TAG_NAMES,
     ManualInput,
@@ -228,17 +227,8 @@ def _plan(
                 "accountId",
             )
     # A name that already holds records in the parent (A, CNAME, MX... or someone else's NS) is
-    # taken: refuse now, before a hosted zone is created or delegated for it.
-    in_parent = aws.route53(parent.account_id).records_at(parent.hosted_zone_id, zone_name)
-    owned = owned_records([existing] if existing else [])  # at its own name, only its delegation is orgdns's
-    foreign = [r for r in in_parent if (parent.hosted_zone_id, r.name, r.type) not in owned]
-    if foreign:
-        taken = ", ".join(sorted({r.type for r in foreign}))
-        raise RequestRejected(
-            "NameInUse",
-            f"{parent.name} already has {taken} records at {zone_name} that orgdns did not write",
-            "zoneName",
-        )
+    # taken: the record writer checks it next (ReserveName), reading the parent once for every
+    # run that asks at the same time, before a hosted zone is created or delegated for it.
 
     # A certificate is a claim on every name it holds: each must be the account's, or granted.
     own = KnownZone(zone_name, account_id, hosted_zone_id or (existing.hosted_zone_id if existing else ""))

@@ -1,4 +1,5 @@
-"""A self-service zone withdrawn while Delegate runs: the delegation just written is taken back."""
+"""Write, then look: a self-service zone withdrawn while its run delegates it loses the delegation
+just written (RecheckZone); Delegate refuses a nearer parent whose owner granted nothing."""
 
 import boto3
 import pytest
@@ -7,6 +8,7 @@ from orgdns.aws.access import AwsAccess
 from orgdns.errors import NotGrantedByParentOwner, ZoneWithdrawn
 from orgdns.models import Decision, ManagedZone, Plan, Trigger, WorkflowState, ZoneRef, ZoneResult
 from orgdns.steps.delegate import delegate
+from orgdns.steps.recheck_zone import recheck_zone
 from tests.unit.moto_world import MANAGEMENT, management_with_root, member_client, settings
 
 MEMBER = "444455556666"
@@ -36,6 +38,14 @@ def world(monkeypatch):
         yield {"aws": aws, "state": state, "member": member, "zone_id": zone_id, "root": root, "route53": route53}
 
 
+def delegate_and_write(world):
+    """Delegate plans and registers; the record writer's write stands in here; then RecheckZone."""
+    state = world["state"]
+    result = delegate(state, world["aws"])
+    world["aws"].route53(MANAGEMENT).change(world["root"], [("UPSERT", result.record)], "test")
+    return recheck_zone(state.model_copy(update={"delegation": result}), world["aws"])
+
+
 def delegations(world):
     records = world["route53"].list_resource_record_sets(HostedZoneId=world["root"])["ResourceRecordSets"]
     return [r["Name"] for r in records if r["Type"] == "NS" and r["Name"] != "example.org."]
@@ -45,20 +55,21 @@ def test_a_tagged_zone_keeps_its_delegation(world):
     world["member"].change_tags_for_resource(
         ResourceType="hostedzone", ResourceId=world["zone_id"], AddTags=[{"Key": "orgdns:delegate", "Value": "true"}]
     )
-    delegate(world["state"], world["aws"])
+    delegate_and_write(world)
     assert delegations(world) == ["x.example.org."]
 
 
 def test_an_untagged_zone_gets_its_delegation_taken_back(world):
     with pytest.raises(ZoneWithdrawn, match="taken back"):
-        delegate(world["state"], world["aws"])
+        delegate_and_write(world)
     assert delegations(world) == []
+    assert world["aws"].registry().get("x.example.org") is None
 
 
 def test_a_deleted_zone_gets_its_delegation_taken_back(world):
     world["member"].delete_hosted_zone(Id=world["zone_id"])
     with pytest.raises(ZoneWithdrawn):
-        delegate(world["state"], world["aws"])
+        delegate_and_write(world)
     assert delegations(world) == []
 
 
