@@ -26,7 +26,7 @@ def burst_scenario(root_accounts: int, member_accounts: int) -> Scenario:
     if member_accounts:
         steps.append({"create_account": {"name": "team", "tags": {"orgdns:subdomain": "team.example.org"}}})
     width = len(str(max(root_accounts, member_accounts, 1)))
-    new = [
+    new: list[dict[str, Any]] = [
         {"create_account": {"name": f"dev{i:0{width}d}", "tags": {"orgdns:subdomain": f"dev{i:0{width}d}.example.org"}}}
         for i in range(1, root_accounts + 1)
     ]
