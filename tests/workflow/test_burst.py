@@ -1,0 +1,63 @@
+"""A burst of new accounts under one root zone, and under a member's zone: every run succeeds,
+the delegations go out in batches through the record writer, the runs of a batch share its
+change, and no step scans the registry."""
+
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from orgdns_local.burst import burst_scenario
+from orgdns_local.organization import LocalOrganization
+from orgdns_local.report import build_report
+from tests.workflow.conftest import zone_records
+
+ROOT_ACCOUNTS, MEMBER_ACCOUNTS = 40, 10
+
+
+@pytest.fixture(scope="module")
+def played() -> dict[str, Any]:
+    with LocalOrganization(burst_scenario(ROOT_ACCOUNTS, MEMBER_ACCOUNTS)) as org:
+        org.play()
+        report = build_report(org)
+        calls = list(org.calls.calls)
+        batches = [size for poller in org.pollers for size in poller.batch_sizes]
+    return {"report": report, "calls": calls, "batches": batches, "accounts": dict(org.accounts)}
+
+
+def test_every_run_succeeds(played):
+    outcomes = Counter(m["document"]["outcome"] for m in played["report"]["snsMessages"])
+    assert outcomes == {"Succeeded": 1 + ROOT_ACCOUNTS + MEMBER_ACCOUNTS}
+
+
+def test_delegations_into_the_root_zone_go_out_in_batches(played):
+    management = played["accounts"]["management"]
+    changes = [
+        c for c in played["calls"] if c.account_id == management and c.operation == "ChangeResourceRecordSets"
+    ]
+    # 41 delegations into the root (team's, then the burst's 40): far fewer calls than runs.
+    assert 1 <= len(changes) <= 4
+    records = zone_records(played["report"], "management", "example.org")
+    delegated = {r["name"] for r in records if r["type"] == "NS"} - {"example.org"}
+    assert len(delegated) == 1 + ROOT_ACCOUNTS
+
+
+
+def test_the_writer_took_many_requests_per_invocation(played):
+    # Checks and writes of 50 runs, in a handful of SQS batches, not one invocation per request.
+    assert sum(played["batches"]) >= 2 * (1 + ROOT_ACCOUNTS + MEMBER_ACCOUNTS)
+    assert max(played["batches"]) >= ROOT_ACCOUNTS
+
+
+def test_runs_waiting_on_one_change_share_its_get_change(played):
+    management = played["accounts"]["management"]
+    polls = [c for c in played["calls"] if c.account_id == management and c.operation == "GetChange"]
+    changes = [c for c in played["calls"] if c.account_id == management and c.operation == "ChangeResourceRecordSets"]
+    assert len(polls) <= 4 * len(changes)
+
+
+def test_no_step_scans_the_registry_and_no_run_reads_the_root_zone_itself(played):
+    assert not [c for c in played["calls"] if c.service == "dynamodb" and c.operation == "Scan"]
+    management = played["accounts"]["management"]
+    reads = [c for c in played["calls"] if c.account_id == management and c.operation == "ListResourceRecordSets"]
+    assert len(reads) <= 6  # the writer's range reads, one per batch that holds root-zone requests
