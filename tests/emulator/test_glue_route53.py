@@ -68,3 +68,38 @@ def test_soa_names_the_zones_own_primary_server(glue: Glue) -> None:
     records = client("route53").list_resource_record_sets(HostedZoneId=zone["HostedZone"]["Id"])
     soa = next(r for r in records["ResourceRecordSets"] if r["Type"] == "SOA")["ResourceRecords"][0]["Value"]
     assert soa == f"{zone['DelegationSet']['NameServers'][0]}. hostmaster.example.com. 1 7200 900 1209600 86400"
+
+
+def txt_batch(count: int, size: int, action: str = "UPSERT", prefix: str = "t") -> dict[str, Any]:
+    return {
+        "Changes": [
+            {
+                "Action": action,
+                "ResourceRecordSet": {
+                    "Name": f"{prefix}{i}.team.example.com.",
+                    "Type": "TXT",
+                    "TTL": 60,
+                    "ResourceRecords": [{"Value": '"' + "x" * (size - 2) + '"'}],
+                },
+            }
+            for i in range(count)
+        ]
+    }
+
+
+def test_a_batch_over_32000_characters_of_values_is_refused_whole(glue: Glue) -> None:
+    zone = create_zone("team.example.com")["HostedZone"]["Id"]
+    route53 = client("route53")
+    route53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch=txt_batch(16, 1000))  # 2 x 16,000: at the limit
+    try:
+        route53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch=txt_batch(17, 1000, "CREATE", "c"))
+    except route53.exceptions.InvalidChangeBatch as exc:
+        raise AssertionError("17,000 characters of CREATE fit the limit") from exc
+    refused = None
+    try:
+        route53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch=txt_batch(17, 1000, prefix="u"))  # 34,000
+    except route53.exceptions.InvalidChangeBatch as exc:
+        refused = exc
+    assert refused is not None and "32000" in str(refused)
+    names = {r["Name"] for r in route53.list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]}
+    assert "c16.team.example.com." in names and not any(name.startswith("u") for name in names)

@@ -32,15 +32,12 @@ def test_every_run_succeeds(played):
 
 def test_delegations_into_the_root_zone_go_out_in_batches(played):
     management = played["accounts"]["management"]
-    changes = [
-        c for c in played["calls"] if c.account_id == management and c.operation == "ChangeResourceRecordSets"
-    ]
+    changes = [c for c in played["calls"] if c.account_id == management and c.operation == "ChangeResourceRecordSets"]
     # 41 delegations into the root (team's, then the burst's 40): far fewer calls than runs.
     assert 1 <= len(changes) <= 4
     records = zone_records(played["report"], "management", "example.org")
     delegated = {r["name"] for r in records if r["type"] == "NS"} - {"example.org"}
     assert len(delegated) == 1 + ROOT_ACCOUNTS
-
 
 
 def test_the_writer_took_many_requests_per_invocation(played):

@@ -31,7 +31,9 @@ def _patch_route53(ctx: GlueContext, patches: _Patches) -> None:
     responses `create_hosted_zone` and `change_resource_record_sets` return a new change, PENDING
     until `ctx.route53_propagation_seconds` of simulated time have passed, and `get_change`
     reports it like AWS: {"Id": "/change/C...", "Status": ..., "SubmittedAt": ...}.
-    Record contents stay moto's.
+    Record contents stay moto's. moto enforces the batch limit of 1,000 record values (an UPSERT
+    counting twice) but not the other one, 32,000 characters of values: `Route53Backend.
+    change_resource_record_sets` refuses a batch over it (InvalidChangeBatch), before any change.
     """
     clock = ctx.clock
     changes: dict[str, float] = {}
@@ -80,6 +82,25 @@ def _patch_route53(ctx: GlueContext, patches: _Patches) -> None:
     patches.set(Route53, "change_resource_record_sets", with_new_change(Route53.change_resource_record_sets))
     patches.set(Route53, "get_change", get_change)
     patches.set(Route53Backend, "create_hosted_zone", create_hosted_zone)
+
+    original_change = Route53Backend.change_resource_record_sets
+
+    def change_resource_record_sets(self: Route53Backend, zoneid: str, change_list: list[dict[str, Any]]) -> None:
+        characters = 0
+        for change in change_list:
+            records = change["ResourceRecordSet"].get("ResourceRecords") or []
+            size = sum(len(r["Value"] if isinstance(r, dict) else str(r)) for r in records)
+            characters += 2 * size if change["Action"] == "UPSERT" else size
+        if characters > MAX_BATCH_CHARACTERS:
+            raise Route53ClientError(
+                "InvalidChangeBatch", f"Total RDATA characters limit of {MAX_BATCH_CHARACTERS} exceeded."
+            )
+        original_change(self, zoneid, change_list)
+
+    patches.set(Route53Backend, "change_resource_record_sets", change_resource_record_sets)
+
+
+MAX_BATCH_CHARACTERS = 32000  # of record values in one ChangeResourceRecordSets, an UPSERT counting twice
 
 
 class HostedZoneAlreadyExists(Route53ClientError):  # type: ignore[misc]  # moto is untyped here
