@@ -8,7 +8,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from orgdns.aws.clients import CLIENT_CONFIG
-from orgdns.handler import logger, metrics, tracer
+from orgdns.handler import logger, metrics
 from orgdns.intake import ends_delegation, start_workflow
 from orgdns.settings import Settings
 
@@ -18,7 +18,6 @@ stepfunctions = boto3.client("stepfunctions", region_name=settings.home_region, 
 
 @logger.inject_lambda_context(log_event=False, clear_state=True)
 @metrics.log_metrics(raise_on_empty_metrics=False)
-@tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.set_correlation_id(event.get("id") if isinstance(event, dict) else None)
     event = event if isinstance(event, dict) else {"value": event}

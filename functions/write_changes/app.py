@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from orgdns.aws.access import AwsAccess
-from orgdns.handler import logger, metrics, tracer
+from orgdns.handler import logger, metrics
 from orgdns.models import RecordRequest
 from orgdns.settings import Settings
 from orgdns.steps.write_changes import write_changes
@@ -23,7 +23,6 @@ aws = AwsAccess(Settings.from_env(os.environ))
 
 @logger.inject_lambda_context(log_event=False, clear_state=True)
 @metrics.log_metrics(raise_on_empty_metrics=False)
-@tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     messages = []
     for record in event.get("Records", []):

@@ -72,6 +72,11 @@ def measure(root_accounts: int, member_accounts: int) -> dict[str, Any]:
         "memberAccounts": member_accounts,
         "outcomes": dict(Counter(m["document"]["outcome"] for m in statuses)),
         "executions": dict(Counter(e["status"] for e in report["executions"])),
+        "notSucceeded": [
+            {k: m["document"].get(k) for k in ("outcome", "zoneName", "accountId", "error")}
+            for m in report["snsMessages"]
+            if m["document"]["outcome"] != "Succeeded"
+        ][:10],
         "makespanSeconds": round(max((m["simTime"] for m in statuses), default=0.0) - start, 1),
         "managementRoute53": dict(Counter(c.operation for c in r53)),
         "managementRoute53Total": len(r53),

@@ -27,7 +27,7 @@ from moto.moto_api._internal import mock_random
 from moto.organizations import utils as organizations_utils
 
 from orgdns import status
-from orgdns.aws import changes, ratelimit
+from orgdns.aws import changes, ratelimit, registry
 from orgdns_local.moto_glue import patches as glue
 from orgdns_local.moto_glue.calls import ApiCallRecorder, FaultPlan, FaultRule
 from orgdns_local.moto_glue.clock import SimClock
@@ -180,6 +180,8 @@ class LocalOrganization:
         self._stack.enter_context(patch.object(ratelimit, "time", sim_time))
         # So does the shared Route 53 change status (how long ago a run asked GetChange).
         self._stack.enter_context(patch.object(changes, "time", sim_time))
+        # And the lease on looking up a root zone's id.
+        self._stack.enter_context(patch.object(registry, "time", sim_time))
         # Status documents carry the simulated time, like everything else a run reports.
         self._stack.enter_context(
             patch.object(status, "datetime", SimpleNamespace(now=lambda tz=None: self.clock.now()))

@@ -191,3 +191,41 @@ def test_root_zone_ids_are_cached_first_writer_wins_and_are_not_zones(registry):
     assert registry.all() == []
     registry.forget_root_zone_id("example.org")
     assert registry.root_zone_ids(["example.org"]) == {}
+
+
+def test_one_container_of_a_burst_takes_the_root_lookup_the_others_wait_for_it(registry, monkeypatch):
+    from orgdns.aws import registry as registry_module
+
+    now = [1000.0]
+    monkeypatch.setattr(registry_module, "time", type("T", (), {"time": staticmethod(lambda: now[0])}))
+    assert registry.claim_root_lookup("example.org") is True
+    assert registry.claim_root_lookup("example.org") is False  # another container is looking
+    now[0] += 31  # the first died while looking: its lease runs out
+    assert registry.claim_root_lookup("example.org") is True
+    registry.remember_root_zone_id("example.org", "ZROOT", MANAGEMENT)
+    assert registry.root_zone_ids(["example.org"]) == {"example.org": "ZROOT"}
+    now[0] += 100
+    assert registry.claim_root_lookup("example.org") is False  # cached: nobody looks again
+
+
+def test_a_burst_of_new_containers_looks_the_root_up_once(dynamodb, monkeypatch):
+    from orgdns.aws.access import AwsAccess
+    from orgdns.errors import TransientAwsError
+    from tests.unit.moto_world import settings
+
+    route53 = boto3.client("route53", region_name="us-east-1")
+    root = route53.create_hosted_zone(Name="example.org", CallerReference="root")["HostedZone"]["Id"].split("/")[-1]
+    named_only = settings(root).model_copy(update={"root_zones": (settings(root).root_zones[0].model_copy(
+        update={"hosted_zone_id": None}),)})  # fmt: skip
+    first, second = AwsAccess(named_only), AwsAccess(named_only)
+    lookups = []
+    original = type(first.route53(MANAGEMENT)).find_zones
+    monkeypatch.setattr(
+        type(first.route53(MANAGEMENT)), "find_zones", lambda self, name: lookups.append(name) or original(self, name)
+    )
+    first.registry().claim_root_lookup("example.org")  # the first container is looking right now
+    with pytest.raises(TransientAwsError, match="being looked up"):
+        second.root_zones()
+    first.registry().remember_root_zone_id("example.org", root, MANAGEMENT)
+    assert [z.hosted_zone_id for z in second.root_zones()] == [root]
+    assert lookups == []

@@ -11,6 +11,7 @@ from orgdns.aws.route53 import Route53
 from orgdns.aws.sns import StatusTopic
 from orgdns.aws.sqs import StatusQueue
 from orgdns.aws.stepfunctions import TaskTokens
+from orgdns.errors import TransientAwsError
 from orgdns.settings import Settings
 from orgdns.zones import KnownZone
 
@@ -61,7 +62,8 @@ class AwsAccess:
         """The configured roots with their hosted zone ids: from configuration (``name=ZONEID``),
         else from this container's cache, else from the registry's cache, else looked up by name in
         the management account's Route 53 once for the whole deployment (and cached in the
-        registry), so a burst of new containers costs no Route 53 request."""
+        registry): the first container to miss the cache takes a lease on the lookup, so a burst of
+        new containers costs one Route 53 request, not one each."""
         management = self.settings.management_account_id
         for root in self.settings.root_zones:
             if root.hosted_zone_id:
@@ -73,6 +75,10 @@ class AwsAccess:
             for name in missing:
                 if name in self._root_ids:
                     continue
+                if not registry.claim_root_lookup(name):
+                    # A burst of new containers: one of them looks the root up, the others retry
+                    # in a moment (the state machine's TransientAwsError retry) and find it cached.
+                    raise TransientAwsError(f"root zone {name}'s hosted zone id is being looked up by another run")
                 zones = self.route53(management).find_zones(name)
                 if len(zones) != 1:
                     raise ValueError(

@@ -16,6 +16,7 @@ The configured root zones' hosted zone ids are cached here too, as items of kind
 """
 
 import json
+import time
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -147,8 +148,35 @@ class Registry:
             if _is_root(item) and "hostedZoneId" in item
         }
 
+    def claim_root_lookup(self, name: str, lease_seconds: float = 30.0) -> bool:
+        """Take the lease on looking up a root zone's id (True), unless another container holds an
+        unexpired one or the id is cached already (False). A lease expires, so a container that
+        died while looking leaves the lookup to the next."""
+        now = time.time()
+        try:
+            with aws_errors("dynamodb"):
+                self._client.put_item(
+                    TableName=self._table,
+                    Item={
+                        "zoneName": {"S": _ROOT_PREFIX + name},
+                        "kind": {"S": "root"},
+                        "rootZoneName": {"S": name},
+                        "lookupUntil": {"N": f"{now + lease_seconds:.3f}"},
+                    },
+                    ConditionExpression=(
+                        "attribute_not_exists(zoneName) OR (attribute_not_exists(hostedZoneId) AND lookupUntil < :now)"
+                    ),
+                    ExpressionAttributeValues={":now": {"N": f"{now:.3f}"}},
+                )
+        except ClientError as exc:
+            if error_code(exc) != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
+
     def remember_root_zone_id(self, name: str, hosted_zone_id: str, account_id: str) -> None:
-        """Cache a root zone's id (the first writer wins; a later lookup of the same root agrees)."""
+        """Cache a root zone's id, over the lookup lease (the first id written wins; a later
+        lookup of the same root agrees)."""
         try:
             with aws_errors("dynamodb"):
                 self._client.put_item(
@@ -160,7 +188,7 @@ class Registry:
                         "hostedZoneId": {"S": hosted_zone_id},
                         "rootAccountId": {"S": account_id},
                     },
-                    ConditionExpression="attribute_not_exists(zoneName)",
+                    ConditionExpression="attribute_not_exists(hostedZoneId)",
                 )
         except ClientError as exc:
             if error_code(exc) != "ConditionalCheckFailedException":
