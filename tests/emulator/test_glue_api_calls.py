@@ -87,3 +87,19 @@ def test_every_session_shares_one_model_loader_and_answers_alike(glue: Glue) -> 
 def test_sessions_have_their_own_loader_without_the_glue() -> None:
     first, second = boto3.Session(), boto3.Session()
     assert first._session.get_component("data_loader") is not second._session.get_component("data_loader")
+
+
+def test_clients_of_one_service_share_their_class_and_keep_their_own_account(glue: Glue) -> None:
+    """Patch 7c: one botocore client class per service; credentials stay each client's own."""
+    mine = boto3.Session().client("route53", region_name="us-east-1")
+    member = client("route53", "222222222222")
+    assert type(mine) is type(member)
+    mine.create_hosted_zone(Name="mine.example.org", CallerReference="m")
+    assert [z["Name"] for z in member.list_hosted_zones()["HostedZones"]] == []
+    assert [z["Name"] for z in mine.list_hosted_zones()["HostedZones"]] == ["mine.example.org."]
+
+
+def test_client_classes_are_built_anew_without_the_glue() -> None:
+    first = boto3.Session().client("route53", region_name="us-east-1")
+    second = boto3.Session().client("route53", region_name="us-east-1")
+    assert type(first) is not type(second)

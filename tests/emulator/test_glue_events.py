@@ -59,6 +59,7 @@ def test_a_failing_lambda_target_is_recorded_not_raised(glue: Glue) -> None:
 
     rule_to(glue.function("broken", broken))
     put_event(ACCOUNT, REGION, {**EVENT, "id": "e1"})
+    wait_for_executions(10)  # the two retries, 1 and 3 simulated minutes later
     [failure] = glue.ctx.delivery_failures
     assert failure.event_id == "e1" and "boom" in failure.error
 

@@ -102,3 +102,40 @@ def test_executions_started_without_a_name_get_one_each(glue: Glue) -> None:
 
     assert first != second
     assert all(len(arn.rsplit(":", 1)[1]) == 36 for arn in (first, second))  # a UUID, as AWS names them
+
+
+def test_a_definition_is_parsed_once_for_all_its_executions(glue: Glue, monkeypatch: Any) -> None:
+    """Patch 2c: executions of one definition share its parsed program."""
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+
+    parsed: list[str] = []
+    original = AmazonStateLanguageParser.parse
+    monkeypatch.setattr(AmazonStateLanguageParser, "parse", staticmethod(lambda d: parsed.append(d) or original(d)))
+    stamps: list[tuple[str, float]] = []
+    machine = wait_then_stamp(glue, stamps)
+
+    def run_two() -> None:
+        with glue.clock.participant("starter"):  # both start before time moves
+            for name, wait in (("a", 5), ("b", 1)):
+                payload = json.dumps({"name": name, "wait": wait})
+                client("stepfunctions").start_execution(stateMachineArn=machine, input=payload)
+        wait_for_executions(30)
+
+    run_two()
+    after_first = len(parsed)  # CreateStateMachine validates it, the first execution parses it
+    run_two()
+    assert [name for name, _ in stamps] == ["b", "a", "b", "a"]  # each execution keeps its own state
+    assert len(parsed) == after_first <= 2
+
+
+def test_service_integrations_reuse_one_client_per_service_and_region(glue: Glue) -> None:
+    """Patch 2d: the interpreter's Lambda and SQS integrations do not build a client per Task."""
+    import importlib
+
+    from orgdns_local.moto_glue.stepfunctions import _CLIENT_USERS
+
+    lambdas = importlib.import_module(_CLIENT_USERS[0]).boto_client_for
+    sqs = importlib.import_module(_CLIENT_USERS[1]).boto_client_for
+    assert lambdas("us-east-1", "lambda") is lambdas("us-east-1", "lambda", object())
+    assert sqs("us-east-1", "sqs") is not lambdas("us-east-1", "lambda")
+    assert lambdas("eu-west-1", "lambda").meta.region_name == "eu-west-1"

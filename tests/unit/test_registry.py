@@ -129,6 +129,23 @@ def test_children_come_through_the_parent_index(registry):
     assert registry.children(f"a.{ZONE}") == []
 
 
+def test_children_under_a_name_are_read_by_the_sort_key_not_filtered_afterwards(registry, dynamodb):
+    for name in ("team.example.org", "x.team.example.org", "y.x.team.example.org", "teamwork.example.org",
+                 "steam.example.org", "other.example.org"):  # fmt: skip
+        registry.put(managed_zone(name, parent="example.org"))
+
+    below = registry.children("example.org", below="team.example.org")
+    assert sorted(z.zone_name for z in below) == ["x.team.example.org", "y.x.team.example.org"]
+    assert registry.children("example.org", below="nothing.example.org") == []
+    # What DynamoDB is asked: a key condition on the prefix, so only matching items are read.
+    query = dynamodb.query(
+        TableName="registry", IndexName="byParent",
+        KeyConditionExpression="parentZoneName = :p AND begins_with(reversedName, :r)",
+        ExpressionAttributeValues={":p": {"S": "example.org"}, ":r": {"S": "org.example.team."}},
+    )  # fmt: skip
+    assert query["ScannedCount"] == 2
+
+
 def test_of_account_comes_through_the_account_index(registry):
     registry.put(managed_zone())
     registry.put(managed_zone(f"a.{ZONE}", parent=ZONE))

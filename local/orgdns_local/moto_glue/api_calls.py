@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any, cast
 
 import botocore.session
-from botocore.client import BaseClient
+from botocore.client import BaseClient, ClientCreator
 from botocore.exceptions import ClientError
 from botocore.loaders import Loader
 from moto.core import DEFAULT_ACCOUNT_ID
@@ -98,3 +98,27 @@ def _patch_model_loading(ctx: GlueContext, patches: _Patches) -> None:
         return loader
 
     patches.set(botocore.session, "create_loader", shared_loader)
+
+
+def _patch_client_classes(ctx: GlueContext, patches: _Patches) -> None:
+    """One botocore client class per service for every session in the process.
+
+    Gap (cost, not behaviour): every boto3 client a handler creates, one per account it enters,
+    builds its class anew from the service model (`ClientCreator._create_client_class` in
+    botocore/client.py: a method per operation, with its docstring): about a tenth of the
+    emulator's CPU in a burst, where a thousand runs each enter a new account. On AWS each
+    container pays that in its own process; here the classes can be shared: they hold only the
+    service model's methods, the same for every session, whose own state (credentials, endpoint,
+    event handlers) lives in each client instance.
+    """
+    original = ClientCreator._create_client_class  # type: ignore[attr-defined]
+    classes: dict[tuple[str, str], type] = {}
+
+    def _create_client_class(self: ClientCreator, service_name: str, service_model: Any) -> type:
+        key = (service_name, service_model.api_version)
+        cls = classes.get(key)
+        if cls is None:
+            cls = classes[key] = original(self, service_name, service_model)
+        return cls
+
+    patches.set(ClientCreator, "_create_client_class", _create_client_class)

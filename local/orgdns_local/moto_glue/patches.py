@@ -30,7 +30,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .acm import _patch_acm
-from .api_calls import _patch_api_calls, _patch_model_loading
+from .api_calls import _patch_api_calls, _patch_client_classes, _patch_model_loading
 from .apigateway import _patch_apigateway
 from .awslambda import _patch_lambda
 from .context import DeliveryFailure, ExecutionKey, GlueContext, _Patches, is_work
@@ -40,6 +40,7 @@ from .route53 import _patch_route53
 from .sqs import _patch_sqs
 from .stepfunctions import (
     _patch_stepfunctions_callbacks,
+    _patch_stepfunctions_clients,
     _patch_stepfunctions_names,
     _patch_stepfunctions_parse_cache,
     _patch_stepfunctions_time,
@@ -127,12 +128,14 @@ _ALL_PATCHES: tuple[Callable[[GlueContext, _Patches], None], ...] = (
     _patch_stepfunctions_names,
     _patch_stepfunctions_callbacks,
     _patch_stepfunctions_parse_cache,
+    _patch_stepfunctions_clients,
     _patch_events,
     _patch_route53,
     _patch_acm,
     _patch_apigateway,
     _patch_api_calls,
     _patch_model_loading,
+    _patch_client_classes,
     _patch_sts_roles,
     _patch_organizations,
     _patch_sqs,

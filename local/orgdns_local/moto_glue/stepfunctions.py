@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _datetime
+import importlib
 import threading
 import types
 import uuid
@@ -21,6 +22,7 @@ from moto.stepfunctions.parser.asl.eval.callback import callback as sfn_callback
 from moto.stepfunctions.parser.asl.eval.environment import Environment
 from moto.stepfunctions.parser.asl.eval.event.event_manager import EventManager
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+from moto.stepfunctions.parser.asl.utils import boto_client
 from moto.stepfunctions.parser.backend import execution as sfn_execution
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 
@@ -151,6 +153,40 @@ def _patch_stepfunctions_parse_cache(ctx: GlueContext, patches: _Patches) -> Non
         return program
 
     patches.set(ExecutionWorker, "_get_evaluation_entrypoint", _get_evaluation_entrypoint)
+
+
+_CLIENT_USERS = (
+    "moto.stepfunctions.parser.asl.component.state.exec.state_task.lambda_eval_utils",
+    "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sqs",
+    "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_events",
+    "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sns",
+    "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_aws_sdk",
+)
+
+
+def _patch_stepfunctions_clients(ctx: GlueContext, patches: _Patches) -> None:
+    """The interpreter's service integrations reuse one client per service and Region.
+
+    Gap (cost, not behaviour): `boto_client_for` (parser/asl/utils/boto_client.py) creates a new
+    boto3 client for every Task it runs (each Lambda invoke, each SendMessage): about a tenth of
+    the emulator's CPU in a burst. Its clients all carry the same fixed keys and settings, so one
+    per (service, Region) serves every Task; botocore clients are safe to share between threads.
+    Patched: the name `boto_client_for` in each module of the interpreter that uses it.
+    """
+    clients: dict[tuple[str, str], Any] = {}
+    lock = threading.Lock()
+
+    def cached(region: str, service: str, state_credentials: Any = None) -> Any:
+        key = (region, service)
+        with lock:
+            client = clients.get(key)
+            if client is None:
+                client = clients[key] = original(region, service, state_credentials)
+        return client
+
+    original = boto_client.boto_client_for
+    for name in _CLIENT_USERS:
+        patches.set(importlib.import_module(name), "boto_client_for", cached)
 
 
 def _sim_datetime_module(clock: SimClock) -> types.SimpleNamespace:

@@ -90,24 +90,35 @@ class Registry:
 
     # -- through the indexes ----------------------------------------------------------------------
 
-    def children(self, parent_zone_name: str) -> list[ManagedZone]:
-        """Registered zones delegated from ``parent_zone_name`` (index ``byParent``)."""
-        return self._query(BY_PARENT, "parentZoneName", parent_zone_name)
+    def children(self, parent_zone_name: str, below: str | None = None) -> list[ManagedZone]:
+        """Registered zones delegated from ``parent_zone_name`` (index ``byParent``); with
+        ``below``, only those under that name, read by the index's sort key (the name with its
+        labels reversed), so a root zone's thousand children are not read to find two."""
+        if below is None:
+            return self._query(BY_PARENT, "parentZoneName", parent_zone_name)
+        return self._query(BY_PARENT, "parentZoneName", parent_zone_name, reversed_name(below) + ".")
 
     def of_account(self, account_id: str) -> list[ManagedZone]:
         """Every zone managed for ``account_id`` (index ``byAccount``)."""
         return self._query(BY_ACCOUNT, "accountId", account_id)
 
-    def _query(self, index: str, attribute: str, value: str) -> list[ManagedZone]:
+    def _query(self, index: str, attribute: str, value: str, name_prefix: str | None = None) -> list[ManagedZone]:
         zones: list[ManagedZone] = []
+        condition = "#key = :value"
+        names = {"#key": attribute}
+        values = {":value": {"S": value}}
+        if name_prefix is not None:
+            condition += " AND begins_with(#reversed, :prefix)"
+            names["#reversed"] = "reversedName"
+            values[":prefix"] = {"S": name_prefix}
         with aws_errors("dynamodb"):
             paginator = self._client.get_paginator("query")
             for page in paginator.paginate(
                 TableName=self._table,
                 IndexName=index,
-                KeyConditionExpression="#key = :value",
-                ExpressionAttributeNames={"#key": attribute},
-                ExpressionAttributeValues={":value": {"S": value}},
+                KeyConditionExpression=condition,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
             ):
                 zones.extend(_from_item(item) for item in page.get("Items", []) if not _is_root(item))
         return zones
@@ -240,6 +251,12 @@ class Registry:
         return items
 
 
+def reversed_name(name: str) -> str:
+    """``dev.example.org`` -> ``org.example.dev``: the byParent index's sort key, so that the zones
+    under a name share a key prefix."""
+    return ".".join(reversed(name.split(".")))
+
+
 def _is_root(item: dict[str, Any]) -> bool:
     return bool(item.get("kind", {}).get("S") == "root")
 
@@ -250,6 +267,7 @@ def to_item(zone: ManagedZone) -> dict[str, Any]:
     document["origin"] = zone.origin
     document["kind"] = "zone"
     document["itemVersion"] = ITEM_VERSION
+    document["reversedName"] = reversed_name(zone.zone_name)
     return {key: _serializer.serialize(value) for key, value in document.items() if value is not None}
 
 

@@ -34,7 +34,7 @@ def zones_delegated_from_above(aws: AwsAccess, zone_name: str) -> list[ManagedZo
     registry = aws.registry()
     found = {}
     for parent in ancestors(zone_name):
-        for child in registry.children(parent):
+        for child in registry.children(parent, below=zone_name):
             if is_subdomain(child.zone_name, zone_name):
                 found[child.zone_name] = child
     return [found[name] for name in sorted(found)]
