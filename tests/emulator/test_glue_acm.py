@@ -92,3 +92,28 @@ def test_an_issuance_fault_fails_the_certificate(glue: Glue) -> None:
     glue.clock.advance(60)
     certificate = describe(arn)
     assert (certificate["Status"], certificate["FailureReason"]) == ("FAILED", "CAA_ERROR")
+
+
+def test_requests_racing_with_one_idempotency_token_get_one_certificate(glue: Glue) -> None:
+    """Patch 5b: ACM's idempotency holds for requests arriving together."""
+    import threading
+
+    acm = client("acm", MEMBER)
+    arns: list[str] = []
+    start = threading.Barrier(4)
+
+    def request_together() -> None:
+        start.wait()
+        arns.append(
+            acm.request_certificate(DomainName=DOMAIN, ValidationMethod="DNS", IdempotencyToken="same")[
+                "CertificateArn"
+            ]
+        )
+
+    threads = [threading.Thread(target=request_together) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(arns) == 4 and len(set(arns)) == 1
+    assert len(acm.list_certificates()["CertificateSummaryList"]) == 1

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
-from moto.acm.models import CertBundle, datetime_to_epoch
+from moto.acm.models import AWSCertificateManagerBackend, CertBundle, datetime_to_epoch
 from moto.route53.models import Route53Backend
 from moto.utilities.arns import parse_arn
 
@@ -129,6 +130,25 @@ def _patch_acm(ctx: GlueContext, patches: _Patches) -> None:
     patches.set(CertBundle, "describe", describe)
     for name in ("change_resource_record_sets", "create_hosted_zone", "delete_hosted_zone"):
         patches.set(Route53Backend, name, refreshing(getattr(Route53Backend, name)))
+    _patch_acm_idempotency(patches)
+
+
+def _patch_acm_idempotency(patches: _Patches) -> None:
+    """RequestCertificate with an IdempotencyToken is atomic, as on AWS.
+
+    Gap: `AWSCertificateManagerBackend.request_certificate` (moto/acm/models.py) looks the token
+    up, generates the certificate (a key pair: slow), then stores the token, so two requests with
+    one token at the same moment both miss and get two certificates; ACM returns one. Patched:
+    requests to one backend are serialised.
+    """
+    original = AWSCertificateManagerBackend.request_certificate
+    lock = threading.Lock()
+
+    def request_certificate(self: AWSCertificateManagerBackend, *args: Any, **kwargs: Any) -> str:
+        with lock:
+            return str(original(self, *args, **kwargs))
+
+    patches.set(AWSCertificateManagerBackend, "request_certificate", request_certificate)
 
 
 def _validation_record(account_id: str, domain: str) -> tuple[str, str]:
