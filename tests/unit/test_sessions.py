@@ -65,3 +65,22 @@ def test_without_a_fallback_only_the_scoped_role_is_tried():
     with pytest.raises(AccountNotReady):
         chosen._member_credentials(MEMBER)
     assert sts.asked == ["OrgDnsExecution"]
+
+
+def test_a_container_keeps_the_most_recently_used_member_sessions_only():
+    from orgdns.aws import clients
+
+    result, fake = sessions({"OrgDnsExecution"})
+    accounts = [f"{n:012d}" for n in range(1, clients._MAX_CACHED_SESSIONS + 2)]
+    for account in accounts[:-1]:
+        result._member_credentials(account)
+    result._member_credentials(accounts[0])  # used again: now the most recent
+    result._member_credentials(accounts[-1])  # one too many: the least recently used goes
+    kept = {account for account, _ in result._credentials}
+    assert len(kept) == clients._MAX_CACHED_SESSIONS
+    assert accounts[0] in kept and accounts[1] not in kept
+    asked = len(fake.asked)
+    result._member_credentials(accounts[0])
+    assert len(fake.asked) == asked  # still cached: no AssumeRole
+    result._member_credentials(accounts[1])
+    assert len(fake.asked) == asked + 1  # forgotten: entered again

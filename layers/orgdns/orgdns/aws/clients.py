@@ -55,7 +55,10 @@ _TRANSIENT_CODES = {
 
 _SESSION_SECONDS = 3600  # role chaining caps assumed-role sessions at one hour
 _REFRESH_MARGIN = 300
-_MAX_CACHED_SESSIONS = 64
+# Member accounts whose credentials and clients a container keeps. A run enters one or two
+# accounts; in a burst a warm container serves runs of ever new accounts, so a long cache only
+# holds memory (about a quarter of a megabyte per client): the least recently used go first.
+_MAX_CACHED_SESSIONS = 8
 
 
 def error_code(exc: ClientError) -> str:
@@ -118,10 +121,10 @@ class Sessions:
         key = (account_id, self._session_name)
         cached = self._credentials.get(key)
         if cached and cached[1] - _REFRESH_MARGIN > time.time():
+            self._credentials[key] = self._credentials.pop(key)  # most recently used last
             return cached[0]
-        if len(self._credentials) > _MAX_CACHED_SESSIONS:
-            self._credentials.clear()
-            self._clients.clear()
+        if len(self._credentials) >= _MAX_CACHED_SESSIONS:
+            self._forget_oldest()
         creds = self._assume(account_id)
         credentials = {
             "aws_access_key_id": creds["AccessKeyId"],
@@ -130,6 +133,13 @@ class Sessions:
         }
         self._credentials[key] = (credentials, time.time() + _SESSION_SECONDS)
         return credentials
+
+    def _forget_oldest(self) -> None:
+        """Drop the least recently used member session and its clients."""
+        account_id, session_name = next(iter(self._credentials))
+        del self._credentials[(account_id, session_name)]
+        for key in [k for k in self._clients if k[0] == account_id and k[1] == session_name]:
+            del self._clients[key]
 
     def _assume(self, account_id: str) -> dict[str, Any]:
         """AssumeRole into the member role, else into the fallback role (the scoped role comes with
