@@ -25,7 +25,12 @@ aws = AwsAccess(Settings.from_env(os.environ))
 @metrics.log_metrics(raise_on_empty_metrics=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     messages = []
+    receipts: dict[str, tuple[str, int]] = {}  # message id -> (receipt handle, times received)
     for record in event.get("Records", []):
+        receipts[record.get("messageId", "")] = (
+            record.get("receiptHandle", ""),
+            int(record.get("attributes", {}).get("ApproximateReceiveCount", "1")),
+        )
         try:
             messages.append((record["messageId"], RecordRequest.model_validate(json.loads(record["body"]))))
         except (KeyError, ValueError, ValidationError) as exc:
@@ -40,4 +45,16 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         "record requests handled",
         extra={"requests": len(messages), "changeCalls": outcome.change_calls, "retried": len(outcome.retry)},
     )
+    queue = aws.record_queue()
+    if outcome.retry and queue is not None:
+        try:
+            queue.hand_back({receipts[m][0]: retry_delay(receipts[m][1]) for m in outcome.retry if m in receipts})
+        except Exception as exc:  # best effort: SQS brings them back after its timeout anyway
+            logger.warning("could not hand retried requests back early", extra={"error": str(exc)[:300]})
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in outcome.retry]}
+
+
+def retry_delay(times_received: int) -> int:
+    """Seconds before a request whose zone met a passing error is handed out again: 15 s, doubling
+    with each receipt, at most 5 minutes."""
+    return int(min(15 * 2 ** max(times_received - 1, 0), 300))

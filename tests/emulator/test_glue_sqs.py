@@ -148,3 +148,20 @@ def test_an_unanswered_task_token_times_out_in_simulated_time(glue: Glue) -> Non
     assert result["error"] == "States.Timeout"
     assert (result["stopDate"] - result["startDate"]).total_seconds() == 900
     assert glue.clock.elapsed() == 900
+
+
+def test_a_retry_after_a_task_token_timeout_waits_its_own_timeout_again(glue: Glue) -> None:
+    url, _ = queue("unanswered")
+    machine = glue.state_machine(
+        "retried",
+        {"StartAt": "Ask", "States": {"Ask": {
+            "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "TimeoutSeconds": 100,
+            "Retry": [{"ErrorEquals": ["States.Timeout"], "IntervalSeconds": 5, "MaxAttempts": 2}],
+            "Parameters": {"QueueUrl": url, "MessageBody": {"token.$": "$$.Task.Token"}}, "End": True}}},
+    )  # fmt: skip
+    result = glue.run(machine)
+    history = client("stepfunctions").get_execution_history(executionArn=result["executionArn"])["events"]
+    timed_out = [e["timestamp"] for e in history if e["type"] == "TaskTimedOut"]
+    assert result["status"] == "FAILED" and result["error"] == "States.Timeout"
+    assert [(t - result["startDate"]).total_seconds() for t in timed_out] == [100, 205, 315]  # 5 s, then 10 s between
+    assert len(client("sqs").receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]) == 3

@@ -251,6 +251,7 @@ MANAGEMENT_ACTIONS = {
         "route53:ChangeResourceRecordSets",
         "states:SendTaskSuccess",
         "states:SendTaskFailure",
+        "sqs:ChangeMessageVisibility",  # a zone's requests handed back early after a passing error
     },
     # write, then look: the member's zone and tags (member role); records_at and DELETE in a
     # root zone; registry.delete()

@@ -10,6 +10,7 @@ import pytest
 from orgdns_local.burst import burst_scenario
 from orgdns_local.organization import LocalOrganization
 from orgdns_local.report import build_report
+from orgdns_local.scenario import Scenario
 from tests.workflow.conftest import zone_records
 
 ROOT_ACCOUNTS, MEMBER_ACCOUNTS = 40, 10
@@ -60,3 +61,20 @@ def test_no_step_scans_the_registry_and_no_run_reads_the_root_zone_itself(played
     management = played["accounts"]["management"]
     reads = [c for c in played["calls"] if c.account_id == management and c.operation == "ListResourceRecordSets"]
     assert len(reads) <= 6  # the writer's range reads, one per batch that holds root-zone requests
+
+
+THROTTLED = {"service": "route53", "operation": "ChangeResourceRecordSets", "error": "Throttling",
+             "account": "management", "count": 3}  # fmt: skip
+
+
+def test_a_throttled_writer_hands_its_requests_back_within_minutes_and_every_run_succeeds():
+    faults = Scenario.model_validate({"name": "faults", "faults": [THROTTLED]}).faults
+    scenario = burst_scenario(5, 0).model_copy(update={"faults": faults})
+    with LocalOrganization(scenario) as org:
+        org.play()
+        report = build_report(org)
+    documents = [m["document"] for m in report["snsMessages"]]
+    assert Counter(d["outcome"] for d in documents) == {"Succeeded": 5}
+    assert [f["operation"] for f in report["faultsInjected"]] == ["ChangeResourceRecordSets"] * 3
+    # Handed back after 15, 30 and 60 s, not after the queue's 30-minute visibility timeout.
+    assert max(m["simTime"] for m in report["snsMessages"]) < 600

@@ -32,6 +32,7 @@ class Settings(BaseModel):
     registry_table: str = Field(min_length=3)
     status_topic_arn: str = Field(pattern=r"^arn:aws[a-z-]*:sns:")
     status_dead_letter_queue_url: str = Field(default="", pattern=r"^(https://sqs\.[^/]+/\d{12}/[\w-]+)?$")
+    record_queue_url: str = Field(default="", pattern=r"^(https://sqs\.[^/]+/\d{12}/[\w-]+)?$")
     member_role_name: str = Field(default="OrgDnsExecution", min_length=1, max_length=64)
     fallback_member_role_name: str = Field(default="OrganizationAccountAccessRole", max_length=64)
     root_zones: tuple[RootZone, ...] = ()
@@ -80,6 +81,7 @@ class Settings(BaseModel):
             "registry_table": environ.get("ORGDNS_REGISTRY_TABLE", ""),
             "status_topic_arn": environ.get("ORGDNS_STATUS_TOPIC_ARN", ""),
             "status_dead_letter_queue_url": environ.get("ORGDNS_STATUS_DEAD_LETTER_QUEUE_URL", ""),
+            "record_queue_url": environ.get("ORGDNS_RECORD_QUEUE_URL", ""),
             "member_role_name": environ.get("ORGDNS_MEMBER_ROLE_NAME", "OrgDnsExecution"),
             "fallback_member_role_name": environ.get(
                 "ORGDNS_FALLBACK_MEMBER_ROLE_NAME", "OrganizationAccountAccessRole"
@@ -113,6 +115,7 @@ _ENV_NAMES = {
     "registry_table": "ORGDNS_REGISTRY_TABLE",
     "status_topic_arn": "ORGDNS_STATUS_TOPIC_ARN",
     "status_dead_letter_queue_url": "ORGDNS_STATUS_DEAD_LETTER_QUEUE_URL",
+    "record_queue_url": "ORGDNS_RECORD_QUEUE_URL",
     "member_role_name": "ORGDNS_MEMBER_ROLE_NAME",
     "fallback_member_role_name": "ORGDNS_FALLBACK_MEMBER_ROLE_NAME",
     "root_zones": "ORGDNS_ROOT_ZONES",

@@ -115,13 +115,19 @@ def _patch_stepfunctions_callbacks(ctx: GlueContext, patches: _Patches) -> None:
     `wait` sleeps on the clock until the token is answered or TimeoutSeconds of simulated time have
     passed, when it answers as Step Functions does (States.Timeout: `CallbackOutcomeTimedOut`);
     `notify` (SendTaskSuccess / SendTaskFailure) tells the clock, so the waiter wakes before time
-    can move on.
+    can move on. And a Retry after States.Timeout waits again: the interpreter reuses the task's
+    endpoint for the next attempt, its event still set by the end of the last one, so every retry
+    timed out at once (in real time too).
     """
     clock = ctx.clock
     original_notify = sfn_callback.CallbackEndpoint.notify
 
     def wait(self: Any, timeout: float | None = None) -> Any:
         event = self._notify_event
+        if event.is_set() and self._outcome is None:
+            # Interrupted at the end of an earlier attempt of the same task (a Retry after
+            # States.Timeout reuses the endpoint): this attempt waits its own TimeoutSeconds.
+            event.clear()
         if not clock.wait_for(event.is_set, timeout) and self._outcome is None:
             return sfn_callback.CallbackOutcomeTimedOut(callback_id=self.callback_id)
         return self._outcome

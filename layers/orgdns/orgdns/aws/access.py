@@ -9,7 +9,7 @@ from orgdns.aws.ratelimit import Route53RateLimiter
 from orgdns.aws.registry import Registry
 from orgdns.aws.route53 import Route53
 from orgdns.aws.sns import StatusTopic
-from orgdns.aws.sqs import StatusQueue
+from orgdns.aws.sqs import RecordQueue, StatusQueue
 from orgdns.aws.stepfunctions import TaskTokens
 from orgdns.errors import TransientAwsError
 from orgdns.settings import Settings
@@ -57,6 +57,11 @@ class AwsAccess:
         if not self.settings.status_dead_letter_queue_url:
             raise ValueError("ORGDNS_STATUS_DEAD_LETTER_QUEUE_URL is not set: there is nowhere to keep the status")
         return StatusQueue(self.sessions.home_client("sqs"), self.settings.status_dead_letter_queue_url)
+
+    def record_queue(self) -> RecordQueue | None:
+        if not self.settings.record_queue_url:
+            return None
+        return RecordQueue(self.sessions.home_client("sqs"), self.settings.record_queue_url)
 
     def root_zones(self) -> list[KnownZone]:
         """The configured roots with their hosted zone ids: from configuration (``name=ZONEID``),

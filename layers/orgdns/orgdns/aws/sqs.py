@@ -1,4 +1,5 @@
-"""SQS: the status dead-letter queue, where a status SNS would not take is kept."""
+"""SQS: the status dead-letter queue, where a status SNS would not take is kept, and the record
+queue, whose messages the record writer hands back early when their zone met a passing error."""
 
 import json
 from typing import Any
@@ -24,3 +25,24 @@ class StatusQueue:
                 },
             )
         return str(response["MessageId"])
+
+
+class RecordQueue:
+    def __init__(self, client: Any, queue_url: str) -> None:
+        self._client = client
+        self._queue_url = queue_url
+
+    def hand_back(self, receipts: dict[str, int]) -> None:
+        """ChangeMessageVisibilityBatch: each message (receipt handle -> seconds) is visible again
+        after that many seconds instead of the queue's visibility timeout (30 minutes), so a run
+        whose zone was throttled is served again within minutes. Best effort: a message this
+        cannot hand back comes back after the visibility timeout all the same."""
+        entries = [
+            {"Id": str(n), "ReceiptHandle": receipt, "VisibilityTimeout": seconds}
+            for n, (receipt, seconds) in enumerate(receipts.items())
+        ]
+        for start in range(0, len(entries), 10):  # at most 10 entries a request
+            with aws_errors("sqs"):
+                self._client.change_message_visibility_batch(
+                    QueueUrl=self._queue_url, Entries=entries[start : start + 10]
+                )
