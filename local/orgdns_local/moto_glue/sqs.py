@@ -143,7 +143,11 @@ class SqsPoller:
                     self.mapping.batching_window_seconds,
                 )
             if not self._stopped:
-                self._poll_once()
+                try:
+                    self._poll_once()
+                except Exception:  # as Lambda's pollers do, go on: the messages come back after their timeout
+                    LOG.exception("polling %s for %s failed", self._queue_name, self.mapping.function_arn)
+                    clock.sleep(1.0)
 
     def _next_visible_in(self) -> float | None:
         """Seconds until the next message handed out (or delayed) becomes visible again."""
