@@ -135,15 +135,20 @@ def test_a_task_token_is_answered_through_the_queue_on_the_simulated_clock(glue:
     assert (result["stopDate"] - result["startDate"]).total_seconds() == 5
 
 
+def waiting_machine(glue: Glue, name: str, url: str, timeout: int, retry: list[Any] | None = None) -> str:
+    """A state machine of one task that sends its token to `url` and waits `timeout` seconds."""
+    ask: dict[str, Any] = {
+        "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "TimeoutSeconds": timeout,
+        "Parameters": {"QueueUrl": url, "MessageBody": {"token.$": "$$.Task.Token"}}, "End": True,
+    }  # fmt: skip
+    if retry:
+        ask["Retry"] = retry
+    return glue.state_machine(name, {"StartAt": "Ask", "States": {"Ask": ask}})
+
+
 def test_an_unanswered_task_token_times_out_in_simulated_time(glue: Glue) -> None:
     url, _ = queue("nobody")
-    machine = glue.state_machine(
-        "abandoned",
-        {"StartAt": "Ask", "States": {"Ask": {
-            "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "TimeoutSeconds": 900,
-            "Parameters": {"QueueUrl": url, "MessageBody": {"token.$": "$$.Task.Token"}}, "End": True}}},
-    )  # fmt: skip
-    result = glue.run(machine)
+    result = glue.run(waiting_machine(glue, "abandoned", url, 900))
     assert result["status"] == "FAILED"
     assert result["error"] == "States.Timeout"
     assert (result["stopDate"] - result["startDate"]).total_seconds() == 900
@@ -152,14 +157,8 @@ def test_an_unanswered_task_token_times_out_in_simulated_time(glue: Glue) -> Non
 
 def test_a_retry_after_a_task_token_timeout_waits_its_own_timeout_again(glue: Glue) -> None:
     url, _ = queue("unanswered")
-    machine = glue.state_machine(
-        "retried",
-        {"StartAt": "Ask", "States": {"Ask": {
-            "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "TimeoutSeconds": 100,
-            "Retry": [{"ErrorEquals": ["States.Timeout"], "IntervalSeconds": 5, "MaxAttempts": 2}],
-            "Parameters": {"QueueUrl": url, "MessageBody": {"token.$": "$$.Task.Token"}}, "End": True}}},
-    )  # fmt: skip
-    result = glue.run(machine)
+    retry = [{"ErrorEquals": ["States.Timeout"], "IntervalSeconds": 5, "MaxAttempts": 2}]
+    result = glue.run(waiting_machine(glue, "retried", url, 100, retry))
     history = client("stepfunctions").get_execution_history(executionArn=result["executionArn"])["events"]
     timed_out = [e["timestamp"] for e in history if e["type"] == "TaskTimedOut"]
     assert result["status"] == "FAILED" and result["error"] == "States.Timeout"

@@ -164,46 +164,38 @@ class Registry:
         unexpired one or the id is cached already (False). A lease expires, so a container that
         died while looking leaves the lookup to the next."""
         now = time.time()
+        return self._put_root(
+            name,
+            {"lookupUntil": {"N": f"{now + lease_seconds:.3f}"}},
+            "attribute_not_exists(zoneName) OR (attribute_not_exists(hostedZoneId) AND lookupUntil < :now)",
+            {":now": {"N": f"{now:.3f}"}},
+        )
+
+    def remember_root_zone_id(self, name: str, hosted_zone_id: str, account_id: str) -> None:
+        """Cache a root zone's id, over the lookup lease (the first id written wins; a later
+        lookup of the same root agrees)."""
+        self._put_root(
+            name,
+            {"hostedZoneId": {"S": hosted_zone_id}, "rootAccountId": {"S": account_id}},
+            "attribute_not_exists(hostedZoneId)",
+        )
+
+    def _put_root(
+        self, name: str, attributes: dict[str, Any], condition: str, values: dict[str, Any] | None = None
+    ) -> bool:
+        """Write a root item if ``condition`` holds; False when it did not."""
+        item = {"zoneName": {"S": _ROOT_PREFIX + name}, "kind": {"S": "root"}, "rootZoneName": {"S": name}}
+        extra = {"ExpressionAttributeValues": values} if values else {}
         try:
             with aws_errors("dynamodb"):
                 self._client.put_item(
-                    TableName=self._table,
-                    Item={
-                        "zoneName": {"S": _ROOT_PREFIX + name},
-                        "kind": {"S": "root"},
-                        "rootZoneName": {"S": name},
-                        "lookupUntil": {"N": f"{now + lease_seconds:.3f}"},
-                    },
-                    ConditionExpression=(
-                        "attribute_not_exists(zoneName) OR (attribute_not_exists(hostedZoneId) AND lookupUntil < :now)"
-                    ),
-                    ExpressionAttributeValues={":now": {"N": f"{now:.3f}"}},
+                    TableName=self._table, Item={**item, **attributes}, ConditionExpression=condition, **extra
                 )
         except ClientError as exc:
             if error_code(exc) != "ConditionalCheckFailedException":
                 raise
             return False
         return True
-
-    def remember_root_zone_id(self, name: str, hosted_zone_id: str, account_id: str) -> None:
-        """Cache a root zone's id, over the lookup lease (the first id written wins; a later
-        lookup of the same root agrees)."""
-        try:
-            with aws_errors("dynamodb"):
-                self._client.put_item(
-                    TableName=self._table,
-                    Item={
-                        "zoneName": {"S": _ROOT_PREFIX + name},
-                        "kind": {"S": "root"},
-                        "rootZoneName": {"S": name},
-                        "hostedZoneId": {"S": hosted_zone_id},
-                        "rootAccountId": {"S": account_id},
-                    },
-                    ConditionExpression="attribute_not_exists(hostedZoneId)",
-                )
-        except ClientError as exc:
-            if error_code(exc) != "ConditionalCheckFailedException":
-                raise
 
     def forget_root_zone_id(self, name: str) -> None:
         """Drop a cached root id that turned out stale (the root zone was re-created)."""
