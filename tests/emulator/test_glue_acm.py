@@ -117,3 +117,16 @@ def test_requests_racing_with_one_idempotency_token_get_one_certificate(glue: Gl
         thread.join()
     assert len(arns) == 4 and len(set(arns)) == 1
     assert len(acm.list_certificates()["CertificateSummaryList"]) == 1
+
+
+def test_certificates_share_one_key_pair_and_keep_their_own_names(glue: Glue) -> None:
+    """Patch 5c: one RSA key for every emulated certificate (ACM never hands it out)."""
+    from moto.acm.models import acm_backends
+
+    acm = client("acm", MEMBER)
+    first = acm.request_certificate(DomainName="a.example.com", ValidationMethod="DNS")["CertificateArn"]
+    second = acm.request_certificate(DomainName="b.example.com", ValidationMethod="DNS")["CertificateArn"]
+    bundles = acm_backends[MEMBER]["us-east-1"]._certificates
+    assert first != second and bundles[first].key == bundles[second].key
+    assert bundles[first].cert != bundles[second].cert
+    assert [describe(arn)["DomainName"] for arn in (first, second)] == ["a.example.com", "b.example.com"]

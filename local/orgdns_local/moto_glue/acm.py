@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
+from cryptography.hazmat.primitives.asymmetric import rsa
 from moto.acm.models import AWSCertificateManagerBackend, CertBundle, datetime_to_epoch
 from moto.route53.models import Route53Backend
 from moto.utilities.arns import parse_arn
@@ -131,6 +132,42 @@ def _patch_acm(ctx: GlueContext, patches: _Patches) -> None:
     for name in ("change_resource_record_sets", "create_hosted_zone", "delete_hosted_zone"):
         patches.set(Route53Backend, name, refreshing(getattr(Route53Backend, name)))
     _patch_acm_idempotency(patches)
+    _patch_acm_keys(patches)
+
+
+def _patch_acm_keys(patches: _Patches) -> None:
+    """Every emulated certificate is signed over one RSA key pair, made once.
+
+    Gap (cost, not behaviour): `CertBundle.generate_cert` (moto/acm/models.py) generates a
+    2048-bit RSA key for every certificate requested, and `CertBundle.__init__` parses it back
+    (`validate_pk`): tens of milliseconds each, a minute of CPU for a burst of a thousand
+    accounts. ACM never hands out an AMAZON_ISSUED certificate's private key and orgdns reads
+    none, so one key serves every certificate; each still gets its own certificate, names and ARN.
+    Patched: `generate_private_key` as moto.acm.models reaches it (through the `rsa` module, for
+    2048-bit keys), and `validate_pk`, remembered per key.
+    """
+    shared: list[Any] = []
+    parsed: dict[bytes, Any] = {}
+    lock = threading.Lock()
+    original_generate = rsa.generate_private_key
+    original_validate = CertBundle.validate_pk
+
+    def generate_private_key(public_exponent: int, key_size: int, backend: Any = None) -> Any:
+        if key_size != 2048 or public_exponent != 65537:
+            return original_generate(public_exponent=public_exponent, key_size=key_size)
+        with lock:
+            if not shared:
+                shared.append(original_generate(public_exponent=public_exponent, key_size=key_size))
+        return shared[0]
+
+    def validate_pk(self: CertBundle) -> Any:
+        key = bytes(self.key)
+        if key not in parsed:
+            parsed[key] = original_validate(self)
+        return parsed[key]
+
+    patches.set(rsa, "generate_private_key", generate_private_key)
+    patches.set(CertBundle, "validate_pk", validate_pk)
 
 
 def _patch_acm_idempotency(patches: _Patches) -> None:
