@@ -257,17 +257,18 @@ def run_bench(output: Path, quick: bool = False) -> int:
         bursts.append(burst(root_accounts, member_accounts))
         print(f"  {json.dumps(bursts[-1])}", flush=True)
     single = single_run_seconds()
-    text = render(demo, crowd, imports, member) + render_bursts(bursts, single)
+    text = render(demo, crowd, imports, member) + render_bursts(bursts, single, quick)
     output.write_text(text)
     print(text)
     return 0
 
 
-def render_bursts(bursts: list[dict[str, Any]], single: float) -> str:
+def render_bursts(bursts: list[dict[str, Any]], single: float, quick: bool = False) -> str:
     lines = [
         "",
         "## Bursts of new accounts",
         "",
+        *(["These figures come from `orgdns local bench --quick` (the smaller bursts).", ""] if quick else []),
         "Each story in a process of its own: accounts created at once under the root zone (and under a",
         "member's zone, set up just before). Route 53 figures are the management account's (the root",
         "zone's); the makespan runs from the burst's first event to its last status, against",
