@@ -74,6 +74,12 @@ class RecordConflict(OrgDnsError):
     reason = "RecordConflict"
 
 
+class RecordRejected(OrgDnsError):
+    """Route 53 refused a change batch (InvalidChangeBatch, InvalidInput): the message is Route 53's."""
+
+    reason = "RecordRejected"
+
+
 class ZoneConflict(OrgDnsError):
     """The account holds several public hosted zones of the requested name; orgdns will not guess."""
 

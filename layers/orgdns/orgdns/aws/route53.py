@@ -8,7 +8,7 @@ from botocore.exceptions import ClientError
 
 from orgdns.aws.clients import aws_errors, error_code
 from orgdns.batches import listing_key, past
-from orgdns.errors import HostedZoneNotFound, ZoneConflict
+from orgdns.errors import HostedZoneNotFound, RecordRejected, ZoneConflict
 from orgdns.models import RecordSpec
 from orgdns.names import bare, fqdn
 
@@ -165,14 +165,21 @@ class Route53:
     def change(self, zone_id: str, changes: list[tuple[str, RecordSpec]], comment: str) -> str:
         """ChangeResourceRecordSets, all-or-nothing; returns the change id (PENDING until INSYNC).
 
-        DELETE must repeat the record exactly as it is, so callers pass what they read.
+        DELETE must repeat the record exactly as it is, so callers pass what they read. A batch
+        Route 53 refuses (InvalidChangeBatch, InvalidInput) raises RecordRejected with its message.
         """
         batch = [{"Action": action, "ResourceRecordSet": _to_rrset(record)} for action, record in changes]
-        with aws_errors("route53"):
-            self._pace()
-            response = self._client.change_resource_record_sets(
-                HostedZoneId=zone_id, ChangeBatch={"Comment": comment[:256], "Changes": batch}
-            )
+        try:
+            with aws_errors("route53"):
+                self._pace()
+                response = self._client.change_resource_record_sets(
+                    HostedZoneId=zone_id, ChangeBatch={"Comment": comment[:256], "Changes": batch}
+                )
+        except ClientError as exc:
+            if error_code(exc) in {"InvalidChangeBatch", "InvalidInput"}:
+                message = str(exc.response.get("Error", {}).get("Message", exc))
+                raise RecordRejected(f"Route 53 refused the change: {message}") from None
+            raise
         return strip_zone_id(response["ChangeInfo"]["Id"])
 
     def change_in_sync(self, change_id: str) -> bool:

@@ -16,10 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from botocore.exceptions import ClientError
-
 from orgdns.aws.access import AwsAccess
-from orgdns.aws.clients import error_code
 from orgdns.aws.route53 import Route53
 from orgdns.batches import batches
 from orgdns.errors import (
@@ -29,6 +26,7 @@ from orgdns.errors import (
     OrgDnsError,
     PriorRequestNotComplete,
     RecordConflict,
+    RecordRejected,
     Route53Throttling,
     TransientAwsError,
 )
@@ -37,8 +35,6 @@ from orgdns.records import foreign_records, owned_records, plan_write, same_cont
 
 # Errors that pass: the messages go back to the queue and are handed out again.
 RETRYABLE = (Route53Throttling, PriorRequestNotComplete, ApiThrottling, TransientAwsError, AccountNotReady)
-# What Route 53 says of a change it will not apply (the batch, or the one record sent alone).
-REFUSED = {"InvalidChangeBatch", "InvalidInput"}
 
 
 @dataclass
@@ -200,14 +196,11 @@ def _write(batch: list[Pending], zone_id: str, route53: Route53, aws: AwsAccess,
             f"orgdns: {len(unique)} delegation(s) for {len(batch)} run(s)",
         )
         outcome.change_calls += 1
-    except ClientError as exc:
-        if error_code(exc) not in REFUSED:
-            raise
+    except RecordRejected as exc:
         outcome.change_calls += 1
         if len(unique) == 1:
-            message = str(exc.response.get("Error", {}).get("Message", exc))
             for p in batch:
-                tokens.fail(p.request.task_token, "RecordRejected", f"Route 53 refused the change: {message}")
+                tokens.fail(p.request.task_token, "RecordRejected", str(exc))
                 _answer(outcome, p.request.task_token)
             return
         by_record: dict[tuple[str, str], list[Pending]] = defaultdict(list)
