@@ -39,10 +39,11 @@ from datetime import UTC, datetime, timedelta
 
 LOG = logging.getLogger(__name__)
 
-# How often a waiting thread re-checks the safety valves. Wake-ups are notified, not polled: the
-# tick only bounds how late a stall is noticed, and a thousand sleepers ticking twice a second
-# would spend the process's time checking.
-_TICK_REAL_SECONDS = 2.0
+# How often a waiting thread re-checks the safety valves. Wake-ups are notified, not polled, and
+# so is the stall where nothing can ever happen (see _changed): the tick only bounds how late the
+# watchdog notices a flow blocked outside the clock. Thousands of sleepers ticking often would
+# spend the process's time (and the GIL) checking.
+_TICK_REAL_SECONDS = 30.0
 
 
 class ClockStalled(RuntimeError):
@@ -77,6 +78,10 @@ class SimClock:
         self._start = start.astimezone(UTC)
         self._elapsed = 0.0
         self._watchdog = watchdog_real_seconds
+        # The watchdog's own resolution: a tenth of its limit, at most the tick.
+        self._tick = (
+            _TICK_REAL_SECONDS if watchdog_real_seconds is None else min(_TICK_REAL_SECONDS, watchdog_real_seconds / 10)
+        )
         self._lock = threading.RLock()  # a waiter's predicate may read the clock (participants())
         self._cond = threading.Condition(self._lock)  # participants coming and going
         self._participants: set[Hashable] = set()
@@ -209,7 +214,7 @@ class SimClock:
                         return
                     if check_stalls:
                         self._check_stalled()
-                    sleeper.cond.wait(_TICK_REAL_SECONDS)
+                    sleeper.cond.wait(self._tick)
             finally:
                 self._leave(sleeper, key, temporary)
 
@@ -250,6 +255,9 @@ class SimClock:
                 self._elapsed = max(self._elapsed, min(wake_ups))
                 for sleeper in [s for s in self._sleepers if s.at is not None and s.at <= self._elapsed]:
                     self._wake(sleeper)
+            else:  # nothing can ever happen: let every waiter see it now, not at its next tick
+                for sleeper in self._sleepers:
+                    sleeper.cond.notify()
         self._cond.notify_all()
 
     def _all_asleep(self) -> bool:
