@@ -105,6 +105,9 @@ class LocalOrganization:
         self.executions: list[str] = []
         self.status_times: dict[str, float] = {}
         self._answered: set[str] = set()
+        self._decoded: list[tuple[str, str, dict[str, Any], dict[str, str]]] = []  # SNS statuses, in order
+        self._reacted = 0  # status messages the driver has looked at
+        self._baseline: dict[str, Any] | None = None  # baseline.yaml, read once
         self.invocation_counts: Counter[str] = Counter()
         self._fault_names: list[tuple[FaultRule, str | None, str | None]] = []
         # (when, what, action): what the organization does on its own later (the StackSet reaching
@@ -376,18 +379,23 @@ class LocalOrganization:
         execution role and the rule forwarding Route 53 events to the management member bus."""
         if not self.scenario.baseline:
             return
-        baseline = load_yaml(self.template.parent / "baseline.yaml")
+        if self._baseline is None:
+            self._baseline = load_yaml(self.template.parent / "baseline.yaml")
+        baseline = self._baseline
         defaults = {name: spec.get("Default") for name, spec in baseline["Parameters"].items()}
         bus_arn = f"arn:aws:events:{HOME}:{MANAGEMENT}:event-bus/{self.wiring.buses[0]}"
-        with self.calls.ignored():
-            events = self.client("events", account_id)
-            for logical, resource in baseline["Resources"].items():
-                props = resource.get("Properties", {})
-                if resource["Type"] == "AWS::IAM::Role" and isinstance(props.get("RoleName"), dict):
-                    _create_role(account_id, str(defaults[props["RoleName"]["Ref"]]))
-                elif resource["Type"] == "AWS::Events::Rule":
-                    events.put_rule(Name=logical, EventPattern=json.dumps(props["EventPattern"]))
-                    events.put_targets(Rule=logical, Targets=[{"Id": "orgdns-member-bus", "Arn": bus_arn}])
+        # Straight into moto's backends, as _create_role does: a boto3 client per new account
+        # (AssumeRole, client set-up) cost a burst of a thousand accounts a tenth of its time.
+        from moto.events.models import events_backends
+
+        events = events_backends[account_id][HOME]
+        for logical, resource in baseline["Resources"].items():
+            props = resource.get("Properties", {})
+            if resource["Type"] == "AWS::IAM::Role" and isinstance(props.get("RoleName"), dict):
+                _create_role(account_id, str(defaults[props["RoleName"]["Ref"]]))
+            elif resource["Type"] == "AWS::Events::Rule":
+                events.put_rule(logical, event_pattern=json.dumps(props["EventPattern"]))
+                events.put_targets(logical, None, [{"Id": "orgdns-member-bus", "Arn": bus_arn}])
         self.progress(self.clock.elapsed(), self.progress.names.get(account_id, account_id), "member baseline deployed")
 
     def _account_ref(self, name: str | None) -> str | None:
@@ -446,7 +454,9 @@ class LocalOrganization:
             self._pending.remove(due)
             due[2]()
             answered = True
-        for message in self.status_messages():
+        messages = self.status_messages()
+        new, self._reacted = messages[self._reacted :], len(messages)
+        for message in new:
             if message.document.get("outcome") != "ActionRequired" or message.message_id in self._answered:
                 continue
             account = self.progress.names.get(str(message.document.get("accountId")), "")
@@ -658,18 +668,21 @@ class LocalOrganization:
         from moto.sns.models import sns_backends
 
         topic = sns_backends[MANAGEMENT][HOME].topics.get(self.wiring.topics[0])
-        messages = []
-        for message_id, body, subject, attributes, _ in list(topic.sent_notifications if topic else []):
-            messages.append(
-                StatusMessage(
-                    message_id=message_id,
-                    sim_time=self.status_times.get(message_id, 0.0),
-                    subject=subject or "",
-                    document=json.loads(body),
-                    attributes={k: v.get("Value", v.get("StringValue", "")) for k, v in (attributes or {}).items()},
+        sent = list(topic.sent_notifications if topic else [])
+        # The topic's list only grows: each message is decoded once (the driver reads it every tick).
+        for message_id, body, subject, attributes, _ in sent[len(self._decoded) :]:
+            self._decoded.append(
+                (
+                    message_id,
+                    subject or "",
+                    json.loads(body),
+                    {k: v.get("Value", v.get("StringValue", "")) for k, v in (attributes or {}).items()},
                 )
             )
-        return messages
+        return [
+            StatusMessage(message_id, self.status_times.get(message_id, 0.0), subject, document, attributes)
+            for message_id, subject, document, attributes in self._decoded[: len(sent)]
+        ]
 
     @contextmanager
     def quiet(self) -> Iterator[None]:

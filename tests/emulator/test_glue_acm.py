@@ -3,6 +3,7 @@
 from typing import Any
 
 from dns_helpers import MEMBER, delegated_member_zone, upsert
+from dns_helpers import zone as zone_of
 from glue_support import Glue, client
 
 from orgdns_local.moto_glue import FaultRule
@@ -130,3 +131,31 @@ def test_certificates_share_one_key_pair_and_keep_their_own_names(glue: Glue) ->
     assert first != second and bundles[first].key == bundles[second].key
     assert bundles[first].cert != bundles[second].cert
     assert [describe(arn)["DomainName"] for arn in (first, second)] == ["a.example.com", "b.example.com"]
+
+
+def test_a_change_checks_only_the_certificates_whose_records_lie_in_its_zone(glue: Glue) -> None:
+    """Cost: a Route 53 change looks again only at pending certificates with a validation record
+    inside the changed zone; elsewhere nothing a certificate depends on has moved."""
+    from unittest.mock import patch
+
+    child = delegated_member_zone(glue, DOMAIN)
+    arn = request()
+    other = client("acm", MEMBER).request_certificate(DomainName="other.example.net", ValidationMethod="DNS")
+    glue.clock.advance(10)
+    [(name, value)] = validation_records(arn)
+    unrelated, _ = zone_of("unrelated.example.com")
+    looked_up: list[str] = []
+    resolve = glue.ctx.dns.resolve
+
+    def counting(name: str, rtype: str) -> list[str] | None:
+        looked_up.append(name)
+        return resolve(name, rtype)
+
+    with patch.object(glue.ctx.dns, "resolve", counting):
+        upsert(unrelated, "www.unrelated.example.com", "A", ["192.0.2.1"])
+        assert looked_up == []
+        upsert(child, name, "CNAME", [value], account=MEMBER)
+        assert looked_up and {n.lower().rstrip(".") for n in looked_up} == {name.lower().rstrip(".")}
+    glue.clock.advance(60)
+    assert describe(arn)["Status"] == "ISSUED"
+    assert describe(other["CertificateArn"])["Status"] == "PENDING_VALIDATION"

@@ -1,5 +1,7 @@
 """Patch 7: every API call is recorded by account; planned faults are raised instead."""
 
+from typing import Any
+
 import boto3
 import pytest
 from botocore.exceptions import ClientError
@@ -103,3 +105,38 @@ def test_client_classes_are_built_anew_without_the_glue() -> None:
     first = boto3.Session().client("route53", region_name="us-east-1")
     second = boto3.Session().client("route53", region_name="us-east-1")
     assert type(first) is not type(second)
+
+
+def test_a_model_asked_for_by_many_containers_at_once_is_loaded_once(glue: Glue, tmp_path: Any) -> None:
+    """Containers cold-starting together wait for the one load of a model, not each list the
+    ~400 service folders (which, every thread runnable, stalled a burst for minutes)."""
+    import threading
+    from unittest.mock import patch
+
+    import botocore.session
+    from botocore.loaders import Loader
+
+    listings: list[object] = []
+    original = Loader._potential_locations
+
+    def counted(self: Loader, *args: Any, **kwargs: Any) -> Any:
+        listings.append(self)
+        return original(self, *args, **kwargs)
+
+    start = threading.Barrier(8)
+
+    def container(loader: Loader) -> None:
+        start.wait()
+        loader.load_service_model("route53", "service-2")
+
+    with patch.object(Loader, "_potential_locations", counted):
+        (tmp_path / "alone").mkdir()
+        botocore.session.create_loader(str(tmp_path / "alone")).load_service_model("route53", "service-2")
+        alone, listings[:] = len(listings), []
+        loader = botocore.session.create_loader(str(tmp_path))  # a new shared loader: nothing cached yet
+        threads = [threading.Thread(target=container, args=(loader,)) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    assert len(listings) == alone  # as many folder listings as one container alone makes

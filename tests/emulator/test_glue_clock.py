@@ -80,3 +80,83 @@ def test_watchdog_raises_when_an_awake_participant_never_moves() -> None:
     clock.register("stuck")
     with pytest.raises(ClockStalled, match="awake participants: 'stuck'"):
         clock.sleep(10)
+
+
+def test_a_signalled_waiter_wakes_on_its_signal_only() -> None:
+    """`wait_for(..., signal=s)` is looked at when `notify(s)` is called, not at every clock event
+    (a thousand task tokens waiting were each asked at every event); its timeout still holds."""
+    clock = SimClock(START)
+    answered = threading.Event()
+    asked: list[int] = []
+
+    def predicate() -> bool:
+        asked.append(1)
+        return answered.is_set()
+
+    outcome: list[tuple[bool, float]] = []
+
+    def waiter() -> None:
+        with clock.participant("waiter"):
+            outcome.append((clock.wait_for(predicate, 900, signal="token"), clock.elapsed()))
+
+    with clock.participant("driver"):
+        thread = threading.Thread(target=waiter)
+        thread.start()
+        clock.wait_until(lambda: "waiter" in clock.participants(), 5)
+        clock.sleep(5)
+        before = len(asked)
+        clock.notify()  # someone else's news: the waiter is not asked
+        clock.sleep(5)
+        assert len(asked) == before
+        answered.set()
+        clock.notify("token")
+        thread.join(5)
+    assert outcome == [(True, 10)]
+
+
+def test_a_signal_sent_before_the_waiter_sleeps_is_not_lost() -> None:
+    clock = SimClock(START)
+    answered = threading.Event()
+    seen: list[bool] = []
+
+    def predicate() -> bool:
+        if not seen:  # first look, before the waiter is registered: the answer arrives right after
+            seen.append(False)
+            answered.set()
+            clock.notify("token")
+            return False
+        return answered.is_set()
+
+    assert clock.wait_for(predicate, 900, signal="token") is True
+    assert clock.elapsed() == 0
+
+
+def test_a_signalled_waiter_times_out_on_the_clock() -> None:
+    clock = SimClock(START)
+    assert clock.wait_for(lambda: False, 900, signal="token") is False
+    assert clock.elapsed() == 900
+
+
+def test_thousands_of_sleepers_wake_in_time_order() -> None:
+    """The heap of timed sleepers: many flows with many wake-up times, each woken at its own."""
+    clock = SimClock(START)
+    woke: list[tuple[float, float]] = []
+    lock = threading.Lock()
+
+    def flow(n: int) -> None:
+        with clock.participant(f"flow-{n}"):
+            for step in range(3):
+                wanted = clock.elapsed() + (n % 17) + step
+                clock.sleep((n % 17) + step)
+                with lock:
+                    woke.append((wanted, clock.elapsed()))
+
+    clock.register("hold")
+    threads = [threading.Thread(target=flow, args=(n,)) for n in range(300)]
+    for thread in threads:
+        thread.start()
+    clock.wait_until(lambda: len(clock.participants()) == 301, 10)
+    clock.unregister("hold")
+    for thread in threads:
+        thread.join(30)
+    assert len(woke) == 900 and all(wanted == at for wanted, at in woke)

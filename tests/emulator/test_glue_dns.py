@@ -1,7 +1,7 @@
 """EmulatedDns: resolution walks delegations from the trust anchors."""
 
 from dns_helpers import MEMBER, delegated_member_zone, upsert
-from glue_support import Glue
+from glue_support import Glue, client
 
 
 def test_a_properly_delegated_record_resolves(glue: Glue) -> None:
@@ -41,3 +41,46 @@ def test_a_delegation_below_another_cut_is_occluded(glue: Glue) -> None:
     assert glue.ctx.dns.resolve("www.staging.demo.example.org", "A") is None
     upsert(demo_id, "staging.demo.example.org", "NS", staging_ns)
     assert glue.ctx.dns.resolve("www.staging.demo.example.org", "A") == ["192.0.2.1"]
+
+
+def test_zones_come_and_go_in_the_name_index(glue: Glue) -> None:
+    """A delegation is followed to whichever zone of its name exists now: one deleted is lame,
+    one created since (with its own name servers) answers only a delegation to those."""
+    from dns_helpers import zone
+
+    child = delegated_member_zone(glue, "team.example.com")
+    upsert(child, "www.team.example.com", "A", ["192.0.2.1"], account=MEMBER)
+    assert glue.ctx.dns.resolve("www.team.example.com", "A") == ["192.0.2.1"]
+    members = client("route53", MEMBER)
+    members.change_resource_record_sets(
+        HostedZoneId=child,
+        ChangeBatch={
+            "Changes": [
+                {
+                    "Action": "DELETE",
+                    "ResourceRecordSet": {
+                        "Name": "www.team.example.com",
+                        "Type": "A",
+                        "TTL": 300,
+                        "ResourceRecords": [{"Value": "192.0.2.1"}],
+                    },
+                }
+            ]
+        },
+    )
+    members.delete_hosted_zone(Id=child)
+    assert glue.ctx.dns.trace("www.team.example.com")[-1] == "team.example.com (lame delegation)"
+    again, _ = zone("team.example.com", account=MEMBER)  # new name servers: the old NS stays lame
+    upsert(again, "www.team.example.com", "A", ["192.0.2.2"], account=MEMBER)
+    assert glue.ctx.dns.resolve("www.team.example.com", "A") is None
+
+
+def test_the_name_index_rebuilds_when_a_zone_went_unseen(glue: Glue) -> None:
+    """A zone removed behind the glue's back (straight from moto's backend) makes the index read
+    the backends again, instead of answering with a zone that is gone."""
+    from moto.route53.models import route53_backends
+
+    child = delegated_member_zone(glue, "team.example.com")
+    assert glue.ctx.dns.trace("www.team.example.com")[-1] == f"team.example.com ({child.rsplit('/', 1)[-1]})"
+    route53_backends[MEMBER]["aws"].zones.pop(child.rsplit("/", 1)[-1])
+    assert glue.ctx.dns.trace("www.team.example.com")[-1] == "team.example.com (lame delegation)"

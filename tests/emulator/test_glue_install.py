@@ -8,12 +8,15 @@ import botocore.session
 import pytest
 from botocore.client import BaseClient
 from moto.awslambda.models import LambdaFunction
+from moto.iam import models as iam_models
 from moto.organizations import utils as organizations_utils
 from moto.organizations.models import FakeAccount
 from moto.organizations.responses import OrganizationsResponse
+from moto.route53.models import Route53Backend
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.state_task_lambda import StateTaskLambda
 from moto.stepfunctions.parser.asl.eval.event.event_manager import EventManager
+from moto.stepfunctions.parser.asl.utils import json_path
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 from moto.sts.models import STSBackend
 
@@ -35,6 +38,9 @@ def _patched() -> dict[str, Any]:
         "list accounts": OrganizationsResponse.list_accounts,
         "list accounts paging": dict(organizations_utils.PAGINATION_MODEL["list_accounts"]),
         "assume role": STSBackend.assume_role,
+        "route53 batches": Route53Backend.change_resource_record_sets,
+        "access key accounts": iam_models.get_account_id_from,
+        "json paths": json_path.parse,
     }
 
 

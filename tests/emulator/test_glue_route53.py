@@ -103,3 +103,62 @@ def test_a_batch_over_32000_characters_of_values_is_refused_whole(glue: Glue) ->
     assert refused is not None and "32000" in str(refused)
     names = {r["Name"] for r in route53.list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]}
     assert "c16.team.example.com." in names and not any(name.startswith("u") for name in names)
+
+
+def _change(zone_id: str, *changes: tuple[str, str, str, list[str]], ttl: int = 60) -> None:
+    client("route53").change_resource_record_sets(
+        HostedZoneId=zone_id,
+        ChangeBatch={
+            "Changes": [
+                {
+                    "Action": action,
+                    "ResourceRecordSet": {
+                        "Name": name, "Type": rtype, "TTL": ttl, "ResourceRecords": [{"Value": v} for v in values],
+                    },
+                }
+                for action, name, rtype, values in changes
+            ]
+        },
+    )  # fmt: skip
+
+
+def _names(zone_id: str) -> dict[tuple[str, str], list[str]]:
+    records = client("route53").list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]
+    return {(r["Name"], r["Type"]): [v["Value"] for v in r.get("ResourceRecords", [])] for r in records}
+
+
+def test_a_batch_is_checked_whole_with_route53s_rules_and_applied_all_or_nothing(glue: Glue) -> None:
+    """CREATE of an existing record set, DELETE of a missing or different one, a CNAME beside
+    other records: InvalidChangeBatch with Route 53's messages, and nothing of the batch applied
+    (moto overwrote on CREATE, applied changes one by one, took the CNAME)."""
+    import pytest
+    from botocore.exceptions import ClientError
+
+    zone_id = create_zone("example.org")["HostedZone"]["Id"]
+    _change(zone_id, ("CREATE", "a.example.org", "NS", ["ns-1.awsdns-01.org."]),
+            ("CREATE", "www.example.org", "A", ["192.0.2.1"]))  # fmt: skip
+    before = _names(zone_id)
+    refused = [
+        (("CREATE", "a.example.org", "NS", ["ns-9.awsdns-09.org."]), "but it already exists"),
+        (("DELETE", "b.example.org", "NS", ["ns-1.awsdns-01.org."]), "but it was not found"),
+        (("DELETE", "a.example.org", "NS", ["ns-9.awsdns-09.org."]), "do not match the current values"),
+        (("UPSERT", "www.example.org", "CNAME", ["elsewhere.example.net."]), "RRSet of type CNAME"),
+    ]
+    for change, message in refused:
+        with pytest.raises(ClientError) as raised:
+            _change(zone_id, ("UPSERT", "new.example.org", "NS", ["ns-2.awsdns-02.org."]), change)
+        assert raised.value.response["Error"]["Code"] == "InvalidChangeBatch"
+        assert message in raised.value.response["Error"]["Message"]
+        assert _names(zone_id) == before  # the UPSERT before it was not applied either
+
+
+def test_a_delete_matches_values_as_route53_compares_them(glue: Glue) -> None:
+    """Route 53 compares a name's values without the trailing dot's spelling or case; moto matched
+    the exact text it was given on CREATE. A DELETE then a CREATE in one batch replaces."""
+    zone_id = create_zone("example.org")["HostedZone"]["Id"]
+    _change(zone_id, ("CREATE", "a.example.org", "NS", ["NS-1.awsdns-01.org"]))
+    _change(zone_id, ("DELETE", "a.example.org.", "NS", ["ns-1.awsdns-01.org."]),
+            ("CREATE", "a.example.org.", "NS", ["ns-2.awsdns-02.org."]))  # fmt: skip
+    assert _names(zone_id)[("a.example.org.", "NS")] == ["ns-2.awsdns-02.org."]
+    _change(zone_id, ("DELETE", "a.example.org.", "NS", ["ns-2.awsdns-02.org."]))
+    assert ("a.example.org.", "NS") not in _names(zone_id)

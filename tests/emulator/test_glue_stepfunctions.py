@@ -139,3 +139,18 @@ def test_service_integrations_reuse_one_client_per_service_and_region(glue: Glue
     assert lambdas("us-east-1", "lambda") is lambdas("us-east-1", "lambda", object())
     assert sqs("us-east-1", "sqs") is not lambdas("us-east-1", "lambda")
     assert lambdas("eu-west-1", "lambda").meta.region_name == "eu-west-1"
+
+
+def test_each_json_path_is_parsed_once(glue: Glue) -> None:
+    """Patch 2e: the interpreter's JSONPath parsing is remembered per path (jsonpath_ng builds a
+    parser, grammar tables and all, for every parse); answers are unchanged."""
+    from moto.stepfunctions.parser.asl.component.common.path import result_path
+    from moto.stepfunctions.parser.asl.utils import json_path
+
+    assert json_path.parse("$.poll.seconds") is json_path.parse("$.poll.seconds")
+    assert result_path.parse("$.zone") is result_path.parse("$.zone")
+    assert json_path.extract_json("$.poll.seconds", {"poll": {"seconds": 30}}) == 30
+    stamps: list[tuple[str, float]] = []
+    machine = wait_then_stamp(glue, stamps)
+    assert glue.run(machine, {"name": "a", "wait": 3})["status"] == "SUCCEEDED"
+    assert stamps == [("a", 3)]

@@ -2,7 +2,7 @@
 
 import pytest
 from botocore.exceptions import ClientError
-from glue_support import Glue, client
+from glue_support import START, Glue, client
 
 MEMBER = "222222222222"
 
@@ -43,3 +43,48 @@ def test_a_suspended_account_refuses_assume_role_but_a_closing_one_does_not(glue
         assert sts.assume_role(RoleArn=arn, RoleSessionName="report")["Credentials"]
 
     assert caught.value.response["Error"]["Code"] == "AccessDenied"
+
+
+def test_the_account_of_an_access_key_is_found_once_and_stays_right() -> None:
+    """Patch 8b: the owner of an access key is looked up in every account's IAM once, then
+    remembered; a key found nowhere (the management account's own) is looked up again only once
+    a new key exists; a key deleted since is looked up again."""
+    import boto3
+    from moto import mock_aws
+    from moto.iam import models as iam_models
+
+    from orgdns_local.moto_glue import EmulatedDns, GlueContext, SimClock, install
+
+    with mock_aws():
+        uninstall = install(GlueContext(clock=SimClock(START), dns=EmulatedDns(list), invoke_handler=print))
+        try:
+            sts = boto3.client("sts", region_name="us-east-1")
+            keys = {
+                account: sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/R", RoleSessionName="test")[
+                    "Credentials"
+                ]["AccessKeyId"]
+                for account in ("222222222222", "333333333333")
+            }
+            scans: list[int] = []
+            backends = iam_models.iam_backends
+            original_items = type(backends).items
+
+            def items(self: object) -> object:
+                scans.append(1)
+                return original_items(self)  # type: ignore[arg-type]
+
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(type(backends), "items", items)
+                lookup = iam_models.get_account_id_from
+                assert [lookup(keys["222222222222"]) for _ in range(3)] == ["222222222222"] * 3
+                assert lookup(keys["333333333333"]) == "333333333333"
+                assert [lookup("testing") for _ in range(3)] == ["123456789012"] * 3
+                assert len(scans) == 3  # one search per key
+                iam_models.iam_backends["333333333333"]["aws"].access_keys.pop(keys["333333333333"])
+                assert lookup(keys["333333333333"]) == "123456789012"  # gone: looked up again
+                sts.assume_role(RoleArn="arn:aws:iam::444444444444:role/R", RoleSessionName="test")
+                before = len(scans)
+                assert lookup("testing") == "123456789012" and len(scans) == before + 1  # a new key: looked again
+                assert lookup("testing") == "123456789012" and len(scans) == before + 1
+        finally:
+            uninstall()

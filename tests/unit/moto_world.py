@@ -11,6 +11,7 @@ import pytest
 from moto import mock_aws
 
 from orgdns.settings import Settings
+from orgdns_local.moto_glue.route53 import change_batch_rules
 from orgdns_local.template import load_yaml, table_arguments
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,7 +51,7 @@ def management_with_root(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     root's hosted zone id."""
     for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
         monkeypatch.setenv(key, value)
-    with mock_aws():
+    with mock_aws(), change_batch_rules():  # Route 53's rules for a change batch, as the emulator has them
         create_tables()
         route53 = boto3.client("route53", region_name="us-east-1")
         yield route53.create_hosted_zone(Name="example.org", CallerReference="root")["HostedZone"]["Id"].split("/")[-1]

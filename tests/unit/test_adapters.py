@@ -31,6 +31,7 @@ from orgdns.errors import (
 )
 from orgdns.models import RecordSpec
 from orgdns.settings import Settings
+from orgdns_local.moto_glue.route53 import change_batch_rules
 
 MANAGEMENT = "123456789012"  # moto's default account: the credentials below land there
 MEMBER = "444455556666"
@@ -48,7 +49,7 @@ def aws(monkeypatch):
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent/aws-config")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials")
-    with mock_aws():
+    with mock_aws(), change_batch_rules():  # Route 53's rules for a change batch, as the emulator has them
         yield
 
 

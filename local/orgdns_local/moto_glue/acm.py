@@ -6,18 +6,18 @@ import hashlib
 import threading
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives.asymmetric import rsa
 from moto.acm.models import AWSCertificateManagerBackend, CertBundle, datetime_to_epoch
-from moto.route53.models import Route53Backend
+from moto.route53.models import FakeZone, Route53Backend
 from moto.utilities.arns import parse_arn
 
 from .calls import ISSUANCE, ApiCall
 from .context import GlueContext, _Patches
-from .dns import normalise
+from .dns import normalise, within
 
 # -- 5. ACM validation through the emulated DNS -------------------------------------------------
 
@@ -28,6 +28,7 @@ class _CertState:
     resolved_at: float | None = None  # first moment every validation record resolved
     issued_at: float | None = None
     failure_reason: str | None = None
+    record_names: list[str] = field(default_factory=list)  # the validation records, normalised
 
 
 def _patch_acm(ctx: GlueContext, patches: _Patches) -> None:
@@ -46,8 +47,13 @@ def _patch_acm(ctx: GlueContext, patches: _Patches) -> None:
       so the moment is exact), or FAILED with FailureReason = the error code of a FaultPlan rule
       for ("acm", "Issuance"); VALIDATION_TIMED_OUT after `ctx.acm_timeout_seconds` (72 h);
     - CreatedAt and IssuedAt come from the simulated clock.
+
+    A Route 53 change can only change how names inside the changed zone's name resolve, so after
+    one only the certificates still pending whose validation records lie there are checked
+    (checking every certificate after every change cost a burst the cube of its size).
     """
     clock, states = ctx.clock, weakref.WeakKeyDictionary[CertBundle, _CertState]()
+    pending = weakref.WeakSet[CertBundle]()  # PENDING_VALIDATION, as last checked
 
     def resolves(account: str, domain: str) -> bool:
         name, value = _validation_record(account, domain)
@@ -59,7 +65,9 @@ def _patch_acm(ctx: GlueContext, patches: _Patches) -> None:
         original_init(self, *args, **kwargs)
         self.created_at = clock.now()
         if self.type == "AMAZON_ISSUED":
-            states[self] = _CertState(requested_at=clock.elapsed())
+            names = [normalise(_validation_record(parse_arn(self.arn).account, d)[0]) for d in _cert_domains(self)]
+            states[self] = _CertState(requested_at=clock.elapsed(), record_names=names)
+            pending.add(self)
 
     original_check = CertBundle.check
 
@@ -69,6 +77,7 @@ def _patch_acm(ctx: GlueContext, patches: _Patches) -> None:
             original_check(self)
             return
         if self.status != "PENDING_VALIDATION":
+            pending.discard(self)
             return
         arn, now = parse_arn(self.arn), clock.elapsed()
         account, region = arn.account, arn.region
@@ -87,6 +96,8 @@ def _patch_acm(ctx: GlueContext, patches: _Patches) -> None:
                 self.status, state.failure_reason = "FAILED", code
         elif now >= deadline:
             self.status = "VALIDATION_TIMED_OUT"
+        if self.status != "PENDING_VALIDATION":
+            pending.discard(self)
 
     original_describe = CertBundle.describe
 
@@ -118,10 +129,17 @@ def _patch_acm(ctx: GlueContext, patches: _Patches) -> None:
         return result
 
     def refreshing(original: Callable[..., Any]) -> Callable[..., Any]:
-        def method(*args: Any, **kwargs: Any) -> Any:
-            result = original(*args, **kwargs)
-            for cert in list(states.keys()):
-                cert.check()
+        def method(backend: Route53Backend, *args: Any, **kwargs: Any) -> Any:
+            result = original(backend, *args, **kwargs)
+            if isinstance(result, FakeZone):  # created or deleted
+                apex = normalise(result.name)
+            else:  # change_resource_record_sets(zone id, changes)
+                zone = backend.zones.get(str(args[0] if args else kwargs["zoneid"]).removeprefix("/hostedzone/"))
+                apex = normalise(zone.name) if zone is not None else ""
+            for cert in list(pending):
+                state = states.get(cert)
+                if state is not None and any(within(name, apex) for name in state.record_names):
+                    cert.check()
             return result
 
         return method

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import replace
 from typing import Any, cast
 
@@ -11,7 +12,7 @@ from botocore.client import BaseClient, ClientCreator
 from botocore.exceptions import ClientError
 from botocore.loaders import Loader
 from moto.core import DEFAULT_ACCOUNT_ID
-from moto.iam.models import get_account_id_from
+from moto.iam import models as iam_models
 
 from .calls import ApiCall
 from .context import GlueContext, _Patches
@@ -70,7 +71,7 @@ def _caller_account(client: BaseClient) -> str:
     credentials = client._get_credentials()  # type: ignore[attr-defined]
     if credentials is None:
         return str(DEFAULT_ACCOUNT_ID)
-    return str(get_account_id_from(credentials.access_key))
+    return str(iam_models.get_account_id_from(credentials.access_key))
 
 
 def _role_account(api_params: dict[str, Any]) -> str | None:
@@ -87,17 +88,38 @@ def _patch_model_loading(ctx: GlueContext, patches: _Patches) -> None:
     On AWS every container pays that once in its own process; here they share one process, so
     they can share the loader and its cache. Patched: `botocore.session.create_loader`, which
     each session calls once. Models are read-only once loaded, so sharing changes no answer.
+
+    The shared loader loads one thing at a time: its cache is filled only once a load ends, so a
+    burst of containers asking for the same model at once (hundreds of runs' first
+    ResolveRequest) would each list the ~400 folders and decode it, every thread runnable and
+    fighting for the GIL over thousands of file checks. With the lock one loads and the others
+    wait for its cached answer.
     """
     original = botocore.session.create_loader
     loaders: dict[str | None, Loader] = {}
+    lock = threading.Lock()
 
     def shared_loader(search_path_string: str | None = None) -> Loader:
-        loader = loaders.get(search_path_string)
-        if loader is None:
-            loader = loaders[search_path_string] = original(search_path_string)
+        with lock:
+            loader = loaders.get(search_path_string)
+            if loader is None:
+                loader = loaders[search_path_string] = original(search_path_string)
+                _load_one_at_a_time(loader)
         return loader
 
     patches.set(botocore.session, "create_loader", shared_loader)
+
+
+def _load_one_at_a_time(loader: Loader) -> None:
+    lock = threading.RLock()  # a load calls the loader's other cached methods
+    for name in ("list_available_services", "load_service_model", "load_data", "load_data_with_path"):
+        method = getattr(loader, name)
+
+        def locked(*args: Any, _method: Any = method, **kwargs: Any) -> Any:
+            with lock:
+                return _method(*args, **kwargs)
+
+        setattr(loader, name, locked)
 
 
 def _patch_client_classes(ctx: GlueContext, patches: _Patches) -> None:
@@ -113,12 +135,14 @@ def _patch_client_classes(ctx: GlueContext, patches: _Patches) -> None:
     """
     original = ClientCreator._create_client_class  # type: ignore[attr-defined]
     classes: dict[tuple[str, str], type] = {}
+    lock = threading.Lock()  # one builds a class, the containers asking at the same time wait for it
 
     def _create_client_class(self: ClientCreator, service_name: str, service_model: Any) -> type:
         key = (service_name, service_model.api_version)
-        cls = classes.get(key)
-        if cls is None:
-            cls = classes[key] = original(self, service_name, service_model)
+        with lock:
+            cls = classes.get(key)
+            if cls is None:
+                cls = classes[key] = original(self, service_name, service_model)
         return cls
 
     patches.set(ClientCreator, "_create_client_class", _create_client_class)

@@ -18,8 +18,11 @@ evaluated at every clock event, under the clock's lock, before time may advance:
 another thread made true (a task token answered) wakes its waiter before the clock can jump past it.
 
 Each sleeper waits on a condition of its own (sharing the clock's lock), and only the sleepers
-that wake are notified, so a clock event costs one look at each sleeper, not a wake-up of every
-thread: a thousand executions asleep at once stay cheap.
+that wake are notified. Timed sleepers wait in a heap by wake-up time, and a waiter whose
+condition only changes when someone says so (a task token's answer) waits on a *signal*
+(`wait_for(..., signal=s)`, woken by `notify(s)`) instead of being asked at every clock event: a
+clock event costs a look at the few plain condition waiters and at the top of the heap, not at
+every sleeper, so thousands of executions asleep at once stay cheap.
 
 Two safety valves turn a hang into a `ClockStalled` error: every participant waits for a condition
 and none has a wake-up time (nothing can ever happen), or no clock event has happened for
@@ -29,6 +32,8 @@ that is not the clock).
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import logging
 import threading
 import time
@@ -66,6 +71,7 @@ class _Sleeper:
     at: float | None  # wake-up time in elapsed seconds; None: only the predicate wakes it
     predicate: Callable[[], bool] | None
     cond: threading.Condition
+    signal: Hashable | None = None  # the predicate is looked at only when this is notified
     awake: bool = False
 
 
@@ -83,9 +89,13 @@ class SimClock:
             _TICK_REAL_SECONDS if watchdog_real_seconds is None else min(_TICK_REAL_SECONDS, watchdog_real_seconds / 10)
         )
         self._lock = threading.RLock()  # a waiter's predicate may read the clock (participants())
-        self._cond = threading.Condition(self._lock)  # participants coming and going
         self._participants: set[Hashable] = set()
-        self._sleepers: list[_Sleeper] = []
+        self._timed: list[tuple[float, int, _Sleeper]] = []  # heap by wake-up time; woken entries linger
+        self._timed_asleep = 0  # timed sleepers not yet woken
+        self._order = itertools.count()  # ties in the heap wake in the order they fell asleep
+        self._watching: set[_Sleeper] = set()  # condition waiters looked at on every clock event
+        self._signalled: dict[Hashable, set[_Sleeper]] = {}  # signal -> its condition waiters
+        self._untimed: set[_Sleeper] = set()  # asleep with no wake-up time
         self._asleep_count: dict[Hashable, int] = {}  # participant -> its sleepers
         self._local = threading.local()
         self._last_event = time.monotonic()
@@ -148,9 +158,14 @@ class SimClock:
         finally:
             self.unregister(key)
 
-    def notify(self) -> None:
-        """Tell the clock that something a waiter's predicate reads may have changed."""
+    def notify(self, signal: Hashable | None = None) -> None:
+        """Tell the clock that something a waiter's predicate reads may have changed; with
+        `signal`, look at the waiters of that signal too."""
         with self._lock:
+            if signal is not None:
+                waiters = self._signalled.get(signal, ())
+                for sleeper in [s for s in waiters if s.predicate is not None and s.predicate()]:
+                    self._wake(sleeper)
             self._changed()
 
     # -- sleeping ---------------------------------------------------------------------------
@@ -183,13 +198,14 @@ class SimClock:
                 f"condition not met after {timeout_real_seconds} s of real time (simulated time {self._elapsed:.0f} s)"
             )
 
-    def wait_for(self, predicate: Callable[[], bool], timeout: float | None) -> bool:
+    def wait_for(self, predicate: Callable[[], bool], timeout: float | None, *, signal: Hashable | None = None) -> bool:
         """Block until `predicate()` holds or `timeout` simulated seconds have passed (None: no
-        limit); return whether it holds."""
+        limit); return whether it holds. With `signal`, the predicate is looked at only when
+        `notify(signal)` is called (whoever makes it true must do so), not at every clock event."""
         if predicate():
             return True
         at = None if timeout is None else self._elapsed + max(timeout, 0.0)
-        self._wait(at, predicate, check_stalls=True)
+        self._wait(at, predicate, check_stalls=True, signal=signal)
         return predicate()
 
     # -- internals (called with the lock held) ----------------------------------------------
@@ -201,13 +217,15 @@ class SimClock:
         *,
         check_stalls: bool,
         real_deadline: float | None = None,
+        signal: Hashable | None = None,
     ) -> None:
         with self._lock:
             key, temporary = self._sleeping_participant()
-            sleeper = _Sleeper(key, at, predicate, threading.Condition(self._lock))
-            self._sleepers.append(sleeper)
-            self._asleep_count[key] = self._asleep_count.get(key, 0) + 1
+            sleeper = _Sleeper(key, at, predicate, threading.Condition(self._lock), signal)
+            self._fall_asleep(sleeper)
             try:
+                if predicate is not None and predicate():  # made true before the sleeper was seen
+                    self._wake(sleeper)
                 self._changed()
                 while not sleeper.awake:
                     if real_deadline is not None and time.monotonic() > real_deadline:
@@ -217,6 +235,19 @@ class SimClock:
                     sleeper.cond.wait(self._tick)
             finally:
                 self._leave(sleeper, key, temporary)
+
+    def _fall_asleep(self, sleeper: _Sleeper) -> None:
+        if sleeper.at is None:
+            self._untimed.add(sleeper)
+        else:
+            heapq.heappush(self._timed, (sleeper.at, next(self._order), sleeper))
+            self._timed_asleep += 1
+        if sleeper.predicate is not None:
+            if sleeper.signal is None:
+                self._watching.add(sleeper)
+            else:
+                self._signalled.setdefault(sleeper.signal, set()).add(sleeper)
+        self._asleep_count[sleeper.key] = self._asleep_count.get(sleeper.key, 0) + 1
 
     def _sleeping_participant(self) -> tuple[Hashable, bool]:
         key = self.current_participant()
@@ -235,7 +266,19 @@ class SimClock:
 
     def _wake(self, sleeper: _Sleeper) -> None:
         sleeper.awake = True
-        self._sleepers.remove(sleeper)
+        if sleeper.at is None:
+            self._untimed.discard(sleeper)
+        else:
+            self._timed_asleep -= 1  # its heap entry goes when it reaches the top
+        if sleeper.predicate is not None:
+            if sleeper.signal is None:
+                self._watching.discard(sleeper)
+            else:
+                waiters = self._signalled.get(sleeper.signal)
+                if waiters is not None:
+                    waiters.discard(sleeper)
+                    if not waiters:
+                        del self._signalled[sleeper.signal]
         left = self._asleep_count[sleeper.key] - 1
         if left:
             self._asleep_count[sleeper.key] = left
@@ -247,18 +290,21 @@ class SimClock:
         """Note a clock event: wake the waiters whose predicate holds, advance time if every
         participant sleeps, wake the sleepers whose time has come."""
         self._last_event = time.monotonic()
-        for sleeper in [s for s in self._sleepers if s.predicate is not None and s.predicate()]:
+        for sleeper in [s for s in self._watching if s.predicate is not None and s.predicate()]:
             self._wake(sleeper)
         if self._participants and len(self._asleep_count) >= len(self._participants) and self._all_asleep():
-            wake_ups = [s.at for s in self._sleepers if s.at is not None]
-            if wake_ups:
-                self._elapsed = max(self._elapsed, min(wake_ups))
-                for sleeper in [s for s in self._sleepers if s.at is not None and s.at <= self._elapsed]:
-                    self._wake(sleeper)
+            timed = self._timed
+            while timed and timed[0][2].awake:
+                heapq.heappop(timed)
+            if timed:
+                self._elapsed = max(self._elapsed, timed[0][0])
+                while timed and (timed[0][2].awake or timed[0][0] <= self._elapsed):
+                    sleeper = heapq.heappop(timed)[2]
+                    if not sleeper.awake:
+                        self._wake(sleeper)
             else:  # nothing can ever happen: let every waiter see it now, not at its next tick
-                for sleeper in self._sleepers:
+                for sleeper in self._untimed:
                     sleeper.cond.notify()
-        self._cond.notify_all()
 
     def _all_asleep(self) -> bool:
         if len(self._asleep_count) < len(self._participants):  # someone is awake: no need to look
@@ -266,7 +312,7 @@ class SimClock:
         return all(key in self._asleep_count for key in self._participants)
 
     def _check_stalled(self) -> None:
-        if self._all_asleep() and all(s.at is None for s in self._sleepers):
+        if self._all_asleep() and self._timed_asleep == 0:
             raise self._stalled("every participant waits for a condition and none has a wake-up time")
         idle = time.monotonic() - self._last_event
         if self._watchdog is not None and idle > self._watchdog:

@@ -16,6 +16,7 @@ that form too, alias records as their target's DNS name.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 
 from moto.route53.models import FakeZone, route53_backends
@@ -29,7 +30,7 @@ def normalise(name: str) -> str:
     return name.strip().rstrip(".").lower()
 
 
-def _within(name: str, zone_name: str) -> bool:
+def within(name: str, zone_name: str) -> bool:
     return name == zone_name or name.endswith("." + zone_name)
 
 
@@ -42,6 +43,62 @@ def all_zones() -> Iterator[FakeZone]:
     for account in list(route53_backends.values()):
         if _PARTITION in account:
             yield from list(account[_PARTITION].zones.values())
+
+
+class ZoneIndex:
+    """Every account's hosted zones by name, kept as zones come and go.
+
+    Cost, not behaviour: following a delegation, or giving a new zone name servers no other zone
+    of its name has, looks up the zones of one name; reading every zone of every account for that
+    made a burst of a thousand new accounts cost the square of its size. The Route 53 glue calls
+    `created` and `deleted`; a zone missing from its backend (moto reset between tests, a zone
+    removed some other way) makes the next lookup rebuild the index from the backends.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_name: dict[str, dict[str, str]] | None = None  # name -> zone id -> account id
+
+    def reset(self) -> None:
+        with self._lock:
+            self._by_name = None
+
+    def created(self, account_id: str, zone: FakeZone) -> None:
+        with self._lock:
+            if self._by_name is not None:
+                self._by_name.setdefault(normalise(zone.name), {})[zone.resource_id] = account_id
+
+    def deleted(self, zone: FakeZone) -> None:
+        with self._lock:
+            if self._by_name is not None:
+                self._by_name.get(normalise(zone.name), {}).pop(zone.resource_id, None)
+
+    def named(self, name: str) -> list[FakeZone]:
+        """The hosted zones called `name` (normalised), in any account."""
+        with self._lock:
+            if self._by_name is None:
+                self._by_name = self._build()
+            zones = self._lookup(self._by_name, name)
+            if None in zones:  # a zone went without the glue seeing it: read the backends again
+                self._by_name = self._build()
+                zones = self._lookup(self._by_name, name)
+        return [zone for zone in zones if zone is not None]
+
+    @staticmethod
+    def _lookup(index: dict[str, dict[str, str]], name: str) -> list[FakeZone | None]:
+        return [_zone(account_id, zone_id) for zone_id, account_id in index.get(name, {}).items()]
+
+    @staticmethod
+    def _build() -> dict[str, dict[str, str]]:
+        index: dict[str, dict[str, str]] = {}
+        for account_id, account in list(route53_backends.items()):
+            if _PARTITION in account:
+                for zone in list(account[_PARTITION].zones.values()):
+                    index.setdefault(normalise(zone.name), {})[zone.resource_id] = account_id
+        return index
+
+
+zone_index = ZoneIndex()
 
 
 class EmulatedDns:
@@ -76,7 +133,7 @@ class EmulatedDns:
     def _walk(self, name: str) -> list[tuple[str, FakeZone | None]]:
         """(zone name, zone) from the trust anchor down; a last zone of None is a lame delegation."""
         anchors = [z for a, i in self._top_level() if (z := _zone(a, i)) is not None]
-        anchors = [z for z in anchors if _within(name, normalise(z.name))]
+        anchors = [z for z in anchors if within(name, normalise(z.name))]
         if not anchors:
             return []
         zone = max(anchors, key=lambda z: len(normalise(z.name)))
@@ -90,9 +147,8 @@ class EmulatedDns:
             child = next(
                 (
                     z
-                    for z in all_zones()
-                    if normalise(z.name) == cut_name
-                    and z.delegation_set is not None
+                    for z in zone_index.named(cut_name)
+                    if z.delegation_set is not None
                     and name_servers & {normalise(ns) for ns in z.delegation_set.name_servers}
                 ),
                 None,
@@ -110,6 +166,6 @@ class EmulatedDns:
         cuts = [
             (normalise(rrset.name), {normalise(str(v)) for v in rrset.records})
             for rrset in zone.rrsets
-            if rrset.type == "NS" and normalise(rrset.name) != apex and _within(name, normalise(rrset.name))
+            if rrset.type == "NS" and normalise(rrset.name) != apex and within(name, normalise(rrset.name))
         ]
         return min(cuts, key=lambda cut: len(cut[0])) if cuts else None

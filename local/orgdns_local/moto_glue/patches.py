@@ -36,16 +36,17 @@ from .awslambda import _patch_lambda
 from .context import DeliveryFailure, ExecutionKey, GlueContext, _Patches, is_work
 from .events import _parse_time, _patch_events, _route_event
 from .organizations import _patch_organizations
-from .route53 import _patch_route53
+from .route53 import _patch_route53, _patch_route53_batches
 from .sqs import _patch_sqs
 from .stepfunctions import (
     _patch_stepfunctions_callbacks,
     _patch_stepfunctions_clients,
+    _patch_stepfunctions_json_paths,
     _patch_stepfunctions_names,
     _patch_stepfunctions_parse_cache,
     _patch_stepfunctions_time,
 )
-from .sts import _patch_sts_roles
+from .sts import _patch_access_key_accounts, _patch_sts_roles
 
 __all__ = ["DeliveryFailure", "ExecutionKey", "GlueContext", "install", "put_event", "wait_for_executions"]
 
@@ -128,15 +129,18 @@ _ALL_PATCHES: tuple[Callable[[GlueContext, _Patches], None], ...] = (
     _patch_stepfunctions_names,
     _patch_stepfunctions_callbacks,
     _patch_stepfunctions_parse_cache,
+    _patch_stepfunctions_json_paths,
     _patch_stepfunctions_clients,
     _patch_events,
     _patch_route53,
+    _patch_route53_batches,
     _patch_acm,
     _patch_apigateway,
     _patch_api_calls,
     _patch_model_loading,
     _patch_client_classes,
     _patch_sts_roles,
+    _patch_access_key_accounts,
     _patch_organizations,
     _patch_sqs,
 )

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from moto.core.responses import ActionResult
 from moto.moto_api._internal import mock_random
 from moto.route53.exceptions import Route53ClientError
-from moto.route53.models import ROUTE53_ID_CHOICE, FakeZone, Route53Backend
+from moto.route53.models import ROUTE53_ID_CHOICE, ChangeList, FakeZone, Route53Backend
 from moto.route53.responses import Route53
 
 from .context import GlueContext, _Patches
-from .dns import all_zones, normalise
+from .dns import normalise, zone_index
 
 # -- 4. Route 53 name servers and change propagation --------------------------------------------
 
@@ -31,9 +33,7 @@ def _patch_route53(ctx: GlueContext, patches: _Patches) -> None:
     responses `create_hosted_zone` and `change_resource_record_sets` return a new change, PENDING
     until `ctx.route53_propagation_seconds` of simulated time have passed, and `get_change`
     reports it like AWS: {"Id": "/change/C...", "Status": ..., "SubmittedAt": ...}.
-    Record contents stay moto's. moto enforces the batch limit of 1,000 record values (an UPSERT
-    counting twice) but not the other one, 32,000 characters of values: `Route53Backend.
-    change_resource_record_sets` refuses a batch over it (InvalidChangeBatch), before any change.
+    Record contents stay moto's; how a change batch is checked is `_patch_route53_batches`'s.
     """
     clock = ctx.clock
     changes: dict[str, float] = {}
@@ -76,14 +76,42 @@ def _patch_route53(ctx: GlueContext, patches: _Patches) -> None:
         zone = original_create(self, *args, **kwargs)
         if zone.delegation_set is not None and not zone.delegation_set.id:
             _assign_name_servers(zone)
+        zone_index.created(self.account_id, zone)
+        return zone
+
+    original_delete = Route53Backend.delete_hosted_zone
+
+    def delete_hosted_zone(self: Route53Backend, id_: str) -> FakeZone | None:
+        zone = original_delete(self, id_)
+        if zone is not None:
+            zone_index.deleted(zone)
         return zone
 
     patches.set(Route53, "create_hosted_zone", with_new_change(Route53.create_hosted_zone))
     patches.set(Route53, "change_resource_record_sets", with_new_change(Route53.change_resource_record_sets))
     patches.set(Route53, "get_change", get_change)
     patches.set(Route53Backend, "create_hosted_zone", create_hosted_zone)
+    patches.set(Route53Backend, "delete_hosted_zone", delete_hosted_zone)
+    zone_index.reset()
 
+
+def _patch_route53_batches(ctx: GlueContext | None, patches: _Patches) -> None:
+    """Check a change batch whole, with Route 53's rules, before anything of it is applied.
+
+    Gaps: a change batch is all or nothing on Route 53, and refused with InvalidChangeBatch when
+    a CREATE meets a record set that exists, a DELETE one that does not or whose TTL or values
+    differ, or a CNAME other records of its name; moto applies each change as it comes, lets a
+    CREATE overwrite, takes a CNAME beside an A record, and matches a DELETE against the exact text
+    of its own journal (`ChangeList.has_insert_or_update`), answering InvalidInput. And moto
+    enforces the limit of 1,000 record values (an UPSERT counting twice) but not the other one,
+    32,000 characters of values. Patched: `Route53Backend.change_resource_record_sets` checks the
+    batch (`_check_batch`, Route 53's messages) and its size first; a DELETE that passes is not
+    checked against moto's journal again. Needs nothing of the context: the unit tests of the
+    adapters use it on plain moto (`change_batch_rules`).
+    """
     original_change = Route53Backend.change_resource_record_sets
+    original_journal_check = ChangeList.has_insert_or_update
+    validated = threading.local()
 
     def change_resource_record_sets(self: Route53Backend, zoneid: str, change_list: list[dict[str, Any]]) -> None:
         characters = 0
@@ -95,9 +123,86 @@ def _patch_route53(ctx: GlueContext, patches: _Patches) -> None:
             raise Route53ClientError(
                 "InvalidChangeBatch", f"Total RDATA characters limit of {MAX_BATCH_CHARACTERS} exceeded."
             )
-        original_change(self, zoneid, change_list)
+        _check_batch(self.get_hosted_zone(zoneid), change_list)
+        validated.on = True
+        try:
+            original_change(self, zoneid, change_list)
+        finally:
+            validated.on = False
+
+    def has_insert_or_update(self: ChangeList, new_rr_set: dict[str, Any]) -> bool:
+        # A DELETE _check_batch found exactly as the zone holds it: moto's own check (the exact
+        # text of an earlier CREATE or UPSERT in its journal) would refuse one written without
+        # the trailing dot, or by moto itself; Route 53 compares values, not their spelling.
+        return bool(getattr(validated, "on", False)) or original_journal_check(self, new_rr_set)
 
     patches.set(Route53Backend, "change_resource_record_sets", change_resource_record_sets)
+    patches.set(ChangeList, "has_insert_or_update", has_insert_or_update)
+
+
+@contextmanager
+def change_batch_rules() -> Iterator[None]:
+    """Route 53's change-batch rules on plain moto, for tests that run without the glue."""
+    patches = _Patches()
+    _patch_route53_batches(None, patches)
+    try:
+        yield
+    finally:
+        patches.undo()
+
+
+def _check_batch(zone: FakeZone, change_list: list[dict[str, Any]]) -> None:
+    """Refuse the whole batch, before any change, as Route 53 does (InvalidChangeBatch, with each
+    error in brackets): a CREATE of a record set that exists, a DELETE of one that does not or
+    whose TTL or values differ, a CNAME beside other records of its name. Changes apply in order,
+    so a DELETE then a CREATE of one record set is a replacement."""
+    sets: dict[tuple[str, str, str | None], dict[str, Any]] = {}
+    for rrset in zone.rrsets:
+        sets[(normalise(rrset.name), str(rrset.type), rrset.set_identifier)] = {
+            "ttl": rrset.ttl, "values": _values(rrset.type, rrset.records), "alias": rrset.alias_target,
+        }  # fmt: skip
+    apex = normalise(zone.name)
+    errors = []
+    for change in change_list:
+        record, action = change["ResourceRecordSet"], change["Action"]
+        name, rtype = normalise(record["Name"]), str(record["Type"])
+        key = (name, rtype, record.get("SetIdentifier"))
+        wanted = {
+            "ttl": record.get("TTL"),
+            "values": _values(rtype, record.get("ResourceRecords") or []),
+            "alias": record.get("AliasTarget"),
+        }
+        shown = f"[name='{name}.', type='{rtype}'" + (f", set-identifier='{key[2]}']" if key[2] is not None else "]")
+        if action == "DELETE":
+            there = sets.get(key)
+            if there is None:
+                errors.append(f"Tried to delete resource record set {shown} but it was not found")
+            elif there["alias"] is None and (there["ttl"] != wanted["ttl"] or there["values"] != wanted["values"]):
+                errors.append(
+                    f"Tried to delete resource record set {shown} but the values provided do not match the "
+                    "current values"
+                )
+            sets.pop(key, None)
+            continue
+        if action == "CREATE" and key in sets:
+            errors.append(f"Tried to create resource record set {shown} but it already exists")
+            continue
+        others = {t for (n, t, _) in sets if n == name and t != rtype}
+        if name != apex and ((rtype == "CNAME" and others) or (rtype != "CNAME" and "CNAME" in others)):
+            errors.append(
+                f"RRSet of type CNAME with DNS name {name}. is not permitted as it conflicts with other records "
+                f"with the same DNS name in zone {apex}."
+            )
+            continue
+        sets[key] = wanted
+    if errors:
+        raise Route53ClientError("InvalidChangeBatch", ", ".join(f"[{error}]" for error in errors))
+
+
+def _values(rtype: str, records: list[Any]) -> list[str]:
+    """Record values as Route 53 compares them: a name's trailing dot and case do not count."""
+    values = [r["Value"] if isinstance(r, dict) else str(r) for r in records]
+    return sorted(normalise(v) if rtype in {"NS", "CNAME"} else v for v in values)
 
 
 MAX_BATCH_CHARACTERS = 32000  # of record values in one ChangeResourceRecordSets, an UPSERT counting twice
@@ -121,8 +226,8 @@ def _assign_name_servers(zone: FakeZone) -> None:
     apex = normalise(zone.name)
     taken = {
         normalise(server)
-        for other in all_zones()
-        if other is not zone and normalise(other.name) == apex and other.delegation_set
+        for other in zone_index.named(apex)
+        if other is not zone and other.delegation_set
         for server in other.delegation_set.name_servers
     }
     digest = int(hashlib.md5(zone.resource_id.encode(), usedforsecurity=False).hexdigest(), 16)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _datetime
+import functools
 import importlib
 import threading
 import types
@@ -114,10 +115,10 @@ def _patch_stepfunctions_callbacks(ctx: GlueContext, patches: _Patches) -> None:
     see: the execution would hold time still while it waits, or time out in real time. Patched:
     `wait` sleeps on the clock until the token is answered or TimeoutSeconds of simulated time have
     passed, when it answers as Step Functions does (States.Timeout: `CallbackOutcomeTimedOut`);
-    `notify` (SendTaskSuccess / SendTaskFailure) tells the clock, so the waiter wakes before time
-    can move on. And a Retry after States.Timeout waits again: the interpreter reuses the task's
-    endpoint for the next attempt, its event still set by the end of the last one, so every retry
-    timed out at once (in real time too).
+    `notify` (SendTaskSuccess / SendTaskFailure) signals the clock (the endpoint's event is the
+    signal), so the waiter wakes before time can move on. And a Retry after States.Timeout waits
+    again: the interpreter reuses the task's endpoint for the next attempt, its event still set by
+    the end of the last one, so every retry timed out at once (in real time too).
     """
     clock = ctx.clock
     original_notify = sfn_callback.CallbackEndpoint.notify
@@ -128,13 +129,13 @@ def _patch_stepfunctions_callbacks(ctx: GlueContext, patches: _Patches) -> None:
             # Interrupted at the end of an earlier attempt of the same task (a Retry after
             # States.Timeout reuses the endpoint): this attempt waits its own TimeoutSeconds.
             event.clear()
-        if not clock.wait_for(event.is_set, timeout) and self._outcome is None:
+        if not clock.wait_for(event.is_set, timeout, signal=event) and self._outcome is None:
             return sfn_callback.CallbackOutcomeTimedOut(callback_id=self.callback_id)
         return self._outcome
 
     def notify(self: Any, outcome: Any) -> None:
         original_notify(self, outcome)
-        clock.notify()
+        clock.notify(self._notify_event)
 
     patches.set(sfn_callback.CallbackEndpoint, "wait", wait)
     patches.set(sfn_callback.CallbackEndpoint, "notify", notify)
@@ -159,6 +160,23 @@ def _patch_stepfunctions_parse_cache(ctx: GlueContext, patches: _Patches) -> Non
         return program
 
     patches.set(ExecutionWorker, "_get_evaluation_entrypoint", _get_evaluation_entrypoint)
+
+
+def _patch_stepfunctions_json_paths(ctx: GlueContext, patches: _Patches) -> None:
+    """Parse each JSONPath once.
+
+    Gap (cost, not behaviour): `extract_json` (parser/asl/utils/json_path.py) and `ResultPath`
+    (parser/asl/component/common/path/result_path.py) call jsonpath_ng's `parse` for every
+    evaluation, and jsonpath_ng builds a new PLY parser for each (its grammar tables included):
+    a few percent of a burst's CPU. The parsed expressions keep no state between `find` and
+    `update` calls, so one per path string serves every execution. Patched: the name `parse` in
+    both modules.
+    """
+    from moto.stepfunctions.parser.asl.component.common.path import result_path
+    from moto.stepfunctions.parser.asl.utils import json_path
+
+    for module in (json_path, result_path):
+        patches.set(module, "parse", functools.lru_cache(maxsize=4096)(module.parse))
 
 
 _CLIENT_USERS = (
