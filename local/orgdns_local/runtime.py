@@ -7,10 +7,13 @@ One container serves one invocation at a time; invocations of different containe
 concurrently. Environment variables are set only during a cold start, which is serialised,
 since os.environ is process-wide: orgdns's handlers read their configuration at cold start only.
 
-Lambda's limits hold as on AWS: an invocation beyond the function's ReservedConcurrentExecutions
-is throttled (`LambdaThrottled`, the Invoke API's 429), and a handler that sleeps on the
-simulated clock (`sleep`, which the emulator hands the handlers' code) past its Timeout is
-stopped there (`LambdaTimedOut`).
+Lambda's limits hold as on AWS: an invocation beyond the function's ReservedConcurrentExecutions,
+or, for a function without a reservation, beyond what the account's concurrency limit leaves
+unreserved, is throttled (`LambdaThrottled`, the Invoke API's 429), and a handler that sleeps on
+the simulated clock (`sleep`, which the emulator hands the handlers' code) past its Timeout is
+stopped there (`LambdaTimedOut`). A function's pool of containers never grows past its
+concurrency, so a burst of runs costs the emulator no more containers (their clients and
+caches) than it costs Lambda.
 """
 
 import importlib.util
@@ -27,6 +30,9 @@ from typing import Any
 
 from orgdns_local.moto_glue.awslambda import LambdaThrottled, LambdaTimedOut
 from orgdns_local.template import FunctionSpec
+
+# Lambda's default concurrency limit per account and Region.
+ACCOUNT_CONCURRENCY = 1000
 
 # What the emulator adds to every function's environment: Powertools quiet and local.
 EMULATOR_ENVIRONMENT = {
@@ -66,7 +72,12 @@ class Invocation:
 
 
 class HandlerRuntime:
-    def __init__(self, functions: dict[str, FunctionSpec], log_level: str = "CRITICAL") -> None:
+    def __init__(
+        self,
+        functions: dict[str, FunctionSpec],
+        log_level: str = "CRITICAL",
+        account_concurrency: int = ACCOUNT_CONCURRENCY,
+    ) -> None:
         self._by_name: dict[str, FunctionSpec] = {}
         self._functions = functions
         self._idle: dict[str, list[ModuleType]] = {}
@@ -79,23 +90,37 @@ class HandlerRuntime:
         self.clock: Callable[[], float] = lambda: 0.0
         self.clock_sleep: Callable[[float], None] = time.sleep
         self._running: dict[str, int] = {}  # logical id -> invocations in progress
+        self._unreserved_running = 0  # invocations in progress of functions without a reservation
+        self._account_concurrency = account_concurrency
+        self._reserved = 0  # the registered functions' reserved concurrency, all together
         self._deadlines = threading.local()  # the simulated time the current invocation must end by
 
     def register(self, function_name: str, logical_id: str) -> None:
         self._by_name[function_name] = self._functions[logical_id]
+        deployed = {spec.logical_id: spec for spec in self._by_name.values()}
+        self._reserved = sum(spec.reserved_concurrency or 0 for spec in deployed.values())
 
     @contextmanager
     def _environment(self, spec: FunctionSpec) -> Iterator[None]:
-        saved = dict(os.environ)
-        os.environ.update(spec.environment)
-        os.environ.update(EMULATOR_ENVIRONMENT)
-        os.environ["POWERTOOLS_LOG_LEVEL"] = self._log_level
-        os.environ["AWS_LAMBDA_FUNCTION_NAME"] = spec.logical_id
+        """The function's environment variables, for its cold start. Only the variables it sets
+        change, and change back after: other containers run meanwhile and read os.environ too
+        (Powertools reads some at every invocation)."""
+        wanted = {
+            **spec.environment,
+            **EMULATOR_ENVIRONMENT,
+            "POWERTOOLS_LOG_LEVEL": self._log_level,
+            "AWS_LAMBDA_FUNCTION_NAME": spec.logical_id,
+        }
+        saved = {key: os.environ.get(key) for key in wanted}
+        os.environ.update(wanted)
         try:
             yield
         finally:
-            os.environ.clear()
-            os.environ.update(saved)
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                elif os.environ.get(key) != value:
+                    os.environ[key] = value
 
     def _cold_start(self, spec: FunctionSpec) -> ModuleType:
         file_name, _ = spec.handler.rsplit(".", 1)
@@ -134,12 +159,7 @@ class HandlerRuntime:
     @contextmanager
     def _container(self, spec: FunctionSpec) -> Iterator[tuple[ModuleType, bool]]:
         with self._lock:
-            running = self._running.get(spec.logical_id, 0)
-            if spec.reserved_concurrency is not None and running >= spec.reserved_concurrency:
-                raise LambdaThrottled(
-                    f"Rate Exceeded: {spec.logical_id} runs {running} invocations, its reserved concurrency"
-                )
-            self._running[spec.logical_id] = running + 1
+            self._take_concurrency(spec)
             idle = self._idle.setdefault(spec.logical_id, [])
             module = idle.pop() if idle else None
         cold = module is None
@@ -150,8 +170,28 @@ class HandlerRuntime:
         finally:
             with self._lock:
                 self._running[spec.logical_id] -= 1
+                if spec.reserved_concurrency is None:
+                    self._unreserved_running -= 1
                 if module is not None:
                     self._idle[spec.logical_id].append(module)
+
+    def _take_concurrency(self, spec: FunctionSpec) -> None:
+        """Count one more invocation of `spec`, or raise LambdaThrottled (called with the lock)."""
+        running = self._running.get(spec.logical_id, 0)
+        if spec.reserved_concurrency is not None:
+            if running >= spec.reserved_concurrency:
+                raise LambdaThrottled(
+                    f"Rate Exceeded: {spec.logical_id} runs {running} invocations, its reserved concurrency"
+                )
+        else:
+            unreserved = self._account_concurrency - self._reserved
+            if self._unreserved_running >= unreserved:
+                raise LambdaThrottled(
+                    f"Rate Exceeded: the account runs {self._unreserved_running} invocations of functions without "
+                    f"reserved concurrency, all its limit of {self._account_concurrency} leaves unreserved"
+                )
+            self._unreserved_running += 1
+        self._running[spec.logical_id] = running + 1
 
     def invoke(self, function_name: str, event: Any) -> Any:
         """Run the handler; its exceptions propagate (the glue turns them into Lambda errors)."""

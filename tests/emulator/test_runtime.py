@@ -76,3 +76,66 @@ def test_an_invocation_beyond_reserved_concurrency_is_throttled(runtime):
         assert runtime_.invoke("limited", {"waits": 0, "seconds": 0}) == "done"  # free again
     thread.join(5)
     assert results == ["done"]
+
+
+def test_functions_without_a_reservation_share_what_the_account_leaves_unreserved(tmp_path: Path) -> None:
+    """Lambda's account limit (1000 by default) less every reservation is the pool of the
+    functions that reserve nothing: here 3 - 1 = 2 invocations at once."""
+    (tmp_path / "app.py").write_text(HANDLER)
+    clock = SimClock(datetime(2026, 1, 5, tzinfo=UTC), watchdog_real_seconds=10)
+    specs = {
+        name: FunctionSpec(name, tmp_path, "app.lambda_handler", {}, 60, 256, reserved_concurrency=reserved)
+        for name, reserved in (("AFunction", None), ("BFunction", None), ("ReservedFunction", 1))
+    }
+    runtime = HandlerRuntime(specs, account_concurrency=3)
+    for name in specs:
+        runtime.register(name.lower(), name)
+    runtime.clock, runtime.clock_sleep = clock.elapsed, clock.sleep
+    started: list[threading.Thread] = []
+    with patch.object(ratelimit, "time", SimpleNamespace(sleep=runtime.sleep)), clock.participant("test"):
+        for name in ("afunction", "bfunction", "reservedfunction"):  # each waits inside for 30 s
+            clock.register(name)
+
+            def run(name: str = name) -> None:
+                with clock.bound(name):
+                    runtime.invoke(name, {"waits": 1, "seconds": 30})
+                clock.unregister(name)
+
+            started.append(threading.Thread(target=run))
+            started[-1].start()
+        clock.sleep(10)
+        with pytest.raises(LambdaThrottled, match="unreserved"):
+            runtime.invoke("afunction", {"waits": 0, "seconds": 0})
+        with pytest.raises(LambdaThrottled, match="reserved concurrency"):
+            runtime.invoke("reservedfunction", {"waits": 0, "seconds": 0})
+        clock.sleep(30)
+        assert runtime.invoke("bfunction", {"waits": 0, "seconds": 0}) == "done"
+    for thread in started:
+        thread.join(5)
+
+
+def test_a_cold_start_changes_only_its_own_variables_meanwhile(runtime, monkeypatch) -> None:
+    """os.environ is the process's: while one container cold-starts, the others keep reading the
+    variables it does not set (clearing and refilling it made Powertools print metrics)."""
+    import os
+
+    runtime_, _ = runtime
+    monkeypatch.setenv("ORGDNS_TEST_OUTSIDE", "kept")
+    spec = runtime_._by_name["waiter"]
+    missing: list[int] = []
+    done = threading.Event()
+
+    def reader() -> None:
+        while not done.is_set():
+            if os.environ.get("ORGDNS_TEST_OUTSIDE") != "kept":
+                missing.append(1)
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    for _ in range(2000):
+        with runtime_._environment(spec):
+            assert os.environ["AWS_LAMBDA_FUNCTION_NAME"] == "WaiterFunction"
+    done.set()
+    thread.join(5)
+    assert missing == []
+    assert "AWS_LAMBDA_FUNCTION_NAME" not in os.environ
