@@ -201,6 +201,7 @@ states: dict[str, dict] = {
             "record.$": "$.delegation.record",
             "owner.$": "$.decision.plan.zoneName",
             "ownerAccountId.$": "$.decision.plan.accountId",
+            "writtenBefore.$": "$.delegation.writtenBefore",
         },
     ),
     "SelfService?": {
@@ -231,6 +232,18 @@ states: dict[str, dict] = {
         "Type": "Choice",
         "Choices": [
             {"Variable": "$.validation.recordsReady", "BooleanEquals": False, "Next": "WaitForValidationRecords"},
+            {"Variable": "$.validation.shared[0]", "IsPresent": True, "Next": "WriteSharedRecords"},
+        ],
+        "Default": "ActionRequired?",
+    },
+    # Validation records bound for a zone other runs write to (a root or parent zone, under a
+    # grant) go through the record writer, batched with every other run's records for that zone.
+    "WriteSharedRecords": record_request(
+        "ActionRequired?", "$.validation.changes", {"kind": "change", "changes.$": "$.validation.shared"}
+    ),
+    "ActionRequired?": {
+        "Type": "Choice",
+        "Choices": [
             {"Variable": "$.validation.actionRequired[0]", "IsPresent": True, "Next": "PublishActionRequired"},
         ],
         "Default": "StartCertificatePolling",
@@ -329,8 +342,20 @@ teardown_states: dict[str, dict] = {
         "Choices": [
             {"Variable": "$.decision.decision", "StringEquals": "Skip", "Next": "PublishSkipped"},
             {"Variable": "$.decision.decision", "StringEquals": "Reject", "Next": "PublishRejected"},
-            {"Variable": "$.teardown.left[0]", "IsPresent": True, "Next": "PublishActionRequired"},
+            {"Variable": "$.teardown.changes[0]", "IsPresent": True, "Next": "WriteTeardownChanges"},
         ],
+        "Default": "FinishTeardown",
+    },
+    # The deletions (and children's new delegations) go through the record writer, batched with
+    # every other run's changes to the same zones: a burst of closed accounts under one root zone
+    # costs a few change batches, not one each.
+    "WriteTeardownChanges": record_request(
+        "FinishTeardown", "$.teardown.written", {"kind": "change", "changes.$": "$.teardown.changes"}
+    ),
+    "FinishTeardown": task("FinishTeardown", "Left?", "$.teardown"),
+    "Left?": {
+        "Type": "Choice",
+        "Choices": [{"Variable": "$.teardown.left[0]", "IsPresent": True, "Next": "PublishActionRequired"}],
         "Default": "PublishSucceeded",
     },
     **publish("ActionRequired", "Succeeded"),

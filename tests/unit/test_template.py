@@ -212,19 +212,18 @@ ASSUME = "sts:AssumeRole"
 # all() = Scan, which no step uses. root_zones() may look a root up by name, once.
 ROOTS = {"dynamodb:BatchGetItem", "dynamodb:PutItem", "route53:ListHostedZonesByName"}
 MANAGEMENT_ACTIONS = {
-    # teardown: of_account(), children(), surroundings of the children (roots), put(), delete();
-    # organizations().state() (DescribeAccount) for closures; records_at and DELETE (or UPSERT for
-    # re-delegated children) in root zones
+    # teardown: of_account(), children(), surroundings of the children (roots), put();
+    # organizations().state() (DescribeAccount) for closures; it writes no DNS: the record writer
+    # deletes (and re-delegates children), FinishTeardown deletes the registry items
     "RemoveDelegationFunction": {
         ASSUME,
         "dynamodb:UpdateItem",
         "dynamodb:Query",
-        "dynamodb:DeleteItem",
         *ROOTS,
         "organizations:DescribeAccount",
-        "route53:ListResourceRecordSets",
-        "route53:ChangeResourceRecordSets",
     },
+    # registry.delete() of each torn-down zone
+    "FinishTeardownFunction": {"dynamodb:DeleteItem"},
     # start_workflow: StartExecution of the subdomain workflow
     "IntakeFunction": {"states:StartExecution"},
     # organizations().account(); surroundings (roots); of_account() for the outstanding quota
@@ -276,17 +275,10 @@ MANAGEMENT_ACTIONS = {
     },
     # ACM in the member account; the certificate-name rule again: surroundings (roots)
     "RequestCertificatesFunction": {ASSUME, "dynamodb:UpdateItem", *ROOTS},
-    # validation CNAMEs for names under a root zone go into the root zone; surroundings (roots),
-    # of_account() for what the account's zones wrote, get() and put()
-    "WriteValidationRecordsFunction": {
-        "dynamodb:UpdateItem",
-        ASSUME,
-        *ROOTS,
-        "dynamodb:GetItem",
-        "dynamodb:Query",
-        "route53:ListResourceRecordSets",
-        "route53:ChangeResourceRecordSets",
-    },
+    # validation CNAMEs in the run's own zone (member role); those bound for any other zone go to
+    # the record writer; surroundings (roots), of_account() for what the account's zones wrote,
+    # get() and put()
+    "WriteValidationRecordsFunction": {"dynamodb:UpdateItem", ASSUME, *ROOTS, "dynamodb:GetItem", "dynamodb:Query"},
     "CheckCertificatesFunction": {ASSUME},
     # API Gateway and alias records in the member account; get() and put()
     "CreateCustomDomainFunction": {"dynamodb:UpdateItem", ASSUME, "dynamodb:GetItem", "dynamodb:PutItem"},
@@ -299,10 +291,9 @@ MANAGEMENT_ACTIONS = {
 
 # What each step may write with ChangeResourceRecordSets in a root zone: (record types, actions).
 ROOT_ZONE_WRITES = {
-    "WriteChangesFunction": ({"NS"}, {"UPSERT"}),
+    "WriteChangesFunction": ({"NS", "CNAME"}, {"UPSERT", "DELETE"}),
     "RecheckZoneFunction": ({"NS"}, {"DELETE"}),  # taking back a withdrawn zone's delegation
     "ReleaseChildrenFunction": ({"NS"}, {"DELETE"}),
-    "WriteValidationRecordsFunction": ({"CNAME"}, {"UPSERT"}),
 }
 
 SAM_POLICY_TEMPLATE_ACTIONS = {

@@ -120,46 +120,92 @@ class DelegationResult(CamelModel):
     record: RecordSpec
     change: ChangeRef | None = None  # None: the parent already held exactly this record
     in_sync: bool
+    written_before: bool = False  # the registry had this record before (a rerun)
+
+
+class RecordChange(CamelModel):
+    """One record a run hands the writer: UPSERTed (if orgdns may write it: ``owner`` is the
+    registered zone it belongs to, which must still be registered for ``owner_account_id``), or
+    DELETEd (only if the zone still holds it exactly as given: what orgdns wrote)."""
+
+    action: Literal["UPSERT", "DELETE"] = "UPSERT"
+    record: RecordSpec  # with its zone name, hosted zone id and account
+    owner: str | None = None
+    owner_account_id: str | None = None
+    # The registry had it before this run: probably in the zone already (a rerun), so the writer
+    # reads the zone first instead of sending a CREATE Route 53 would refuse.
+    written_before: bool = False
 
 
 class RecordRequest(CamelModel):
     """One message on the record queue: a run asking the writer (WriteChanges) to check a name
-    in a zone, or to write one record into it. ``task_token`` is the run's Step Functions task
+    in a zone, or to write records into zones. ``task_token`` is the run's Step Functions task
     token: the writer answers each request with SendTaskSuccess or SendTaskFailure.
 
     - ``check``: ``decision`` is the run's Proceed decision; the answer is that decision, or a
       Reject (NameInUse) when the parent zone holds records at the name that orgdns did not write.
-    - ``change``: ``record`` (with its zone, hosted zone id and account) is UPSERTed;
-      ``owner`` is the registered zone the record belongs to, which must still be registered for
-      ``owner_account_id``. The answer is a DelegationResult with the change id.
+    - ``change`` with ``record``: the record (a delegation) is UPSERTed as a RecordChange with
+      ``owner`` and ``owner_account_id``; the answer is a DelegationResult with the change id.
+    - ``change`` with ``changes``: every change, in whichever zones they are; the answer is a
+      ChangesResult once all are done (one refused change fails the request, with its reason).
     """
 
     kind: Literal["check", "change"]
     task_token: str
     execution: str = ""
     decision: Decision | None = None
-    action: Literal["UPSERT"] = "UPSERT"
     record: RecordSpec | None = None
     owner: str | None = None
     owner_account_id: str | None = None
+    written_before: bool = False
+    changes: list[RecordChange] = Field(default_factory=list)
 
-    @property
-    def target(self) -> tuple[str, str, str]:
-        """(account id, hosted zone id, zone name) of the zone this request reads or writes."""
+    def all_changes(self) -> list[RecordChange]:
+        if self.kind != "change":
+            return []
+        if self.record is not None:
+            single = RecordChange(
+                record=self.record,
+                owner=self.owner,
+                owner_account_id=self.owner_account_id,
+                written_before=self.written_before,
+            )
+            return [single, *self.changes]
+        return list(self.changes)
+
+    def targets(self) -> list[tuple[str, str, str]]:
+        """(account id, hosted zone id, zone name) of each zone this request reads or writes."""
         if self.kind == "check":
             plan = self.decision.plan if self.decision else None
             if plan is None:
                 raise ValueError("a check request carries a Proceed decision with its plan")
-            return plan.parent.account_id, plan.parent.hosted_zone_id, plan.parent.zone_name
-        if self.record is None or not self.record.hosted_zone_id or not self.record.account_id:
-            raise ValueError("a change request carries a record with its hosted zone id and account")
-        return self.record.account_id, self.record.hosted_zone_id, self.record.zone_name or ""
+            return [(plan.parent.account_id, plan.parent.hosted_zone_id, plan.parent.zone_name)]
+        changes = self.all_changes()
+        if not changes:
+            raise ValueError("a change request carries a record or changes")
+        found = []
+        for change in changes:
+            record = change.record
+            if not record.hosted_zone_id or not record.account_id:
+                raise ValueError("a change request's records carry their hosted zone id and account")
+            target = (record.account_id, record.hosted_zone_id, record.zone_name or "")
+            if target not in found:
+                found.append(target)
+        return found
 
     @property
     def name(self) -> str:
-        if self.kind == "check":
-            return self.decision.plan.zone_name if self.decision and self.decision.plan else ""
-        return self.record.name if self.record else ""
+        """The name a check asks about."""
+        return self.decision.plan.zone_name if self.decision and self.decision.plan else ""
+
+
+class ChangesResult(CamelModel):
+    """The writer's answer to a request of several changes."""
+
+    written: list[RecordSpec] = Field(default_factory=list)  # UPSERTed, or already exactly so
+    removed: list[RecordSpec] = Field(default_factory=list)  # DELETEd, or already gone
+    left: list[RecordSpec] = Field(default_factory=list)  # changed since orgdns wrote them: not deleted
+    changes: list[ChangeRef] = Field(default_factory=list)  # the Route 53 changes made
 
 
 class ChildrenResult(CamelModel):
@@ -181,8 +227,10 @@ class CertificatesResult(CamelModel):
 
 class ValidationResult(CamelModel):
     records_ready: bool
-    written: list[RecordSpec] = Field(default_factory=list)
+    written: list[RecordSpec] = Field(default_factory=list)  # in the run's own zone
+    shared: list[RecordChange] = Field(default_factory=list)  # for the record writer: zones other runs write to
     action_required: list[RecordSpec] = Field(default_factory=list)
+    changes: ChangesResult | None = None  # what the record writer did with ``shared``
 
 
 class CertificateCheck(CamelModel):
@@ -209,6 +257,9 @@ class TeardownResult(CamelModel):
     removed: list[RecordSpec] = Field(default_factory=list)
     left: list[RecordSpec] = Field(default_factory=list)  # changed since orgdns wrote them: a human decides
     children_moved: list[str] = Field(default_factory=list)  # re-delegated from the nearest ancestor
+    changes: list[RecordChange] = Field(default_factory=list)  # planned, for the record writer
+    written: ChangesResult | None = None  # what the record writer did with ``changes``
+    forget: list[ZoneRef] = Field(default_factory=list)  # registry entries to remove once the writer is done
 
 
 class StepError(CamelModel):

@@ -46,8 +46,8 @@ class Route53RateLimiter:
                 )
             # Next second at the earliest; the more often this request lost, the wider it spreads
             # (full jitter), so many waiting runs do not all retry at the same instant.
-            attempt += 1
             delay = second + 1 - now + random.uniform(0, min(2.0**attempt, 8.0))  # noqa: S311 - jitter
+            attempt += 1
             time.sleep(delay)
             waited += delay
 

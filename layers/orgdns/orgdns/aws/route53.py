@@ -1,7 +1,7 @@
 """Route 53: hosted zones, record sets and change status in one account."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -19,6 +19,8 @@ class HostedZone:
     name: str  # without the trailing dot
     caller_reference: str
     private: bool
+    # The delegation set, when the answer carried it (CreateHostedZone); not part of what a zone is.
+    name_servers: tuple[str, ...] | None = field(default=None, compare=False)
 
 
 def strip_zone_id(zone_id: str) -> str:
@@ -51,7 +53,8 @@ class Route53:
         """CreateHostedZone, idempotent on ``caller_reference``.
 
         Route 53 refuses a second request with the same CallerReference
-        (HostedZoneAlreadyExists), so a retried or rerun step finds the zone it made before.
+        (HostedZoneAlreadyExists), so a retried or rerun step finds the zone it made before (then
+        without its name servers: ``name_servers`` is set only for a zone this call created).
         """
         try:
             with aws_errors("route53"):
@@ -72,7 +75,8 @@ class Route53:
                 f"{caller_reference}, but none of that name carries it"
             ) from None
         zone = response["HostedZone"]
-        return HostedZone(strip_zone_id(zone["Id"]), name, caller_reference, False)
+        servers = tuple(bare(ns) for ns in response.get("DelegationSet", {}).get("NameServers", []))
+        return HostedZone(strip_zone_id(zone["Id"]), name, caller_reference, False, servers or None)
 
     def zone(self, zone_id: str) -> HostedZone | None:
         """GetHostedZone: the zone as Route 53 has it now, or None when it does not exist."""
@@ -165,8 +169,10 @@ class Route53:
     def change(self, zone_id: str, changes: list[tuple[str, RecordSpec]], comment: str) -> str:
         """ChangeResourceRecordSets, all-or-nothing; returns the change id (PENDING until INSYNC).
 
-        DELETE must repeat the record exactly as it is, so callers pass what they read. A batch
-        Route 53 refuses (InvalidChangeBatch, InvalidInput) raises RecordRejected with its message.
+        DELETE must repeat the record exactly as it is, so callers pass what they read (or what
+        orgdns wrote, to delete it only if it is still so). CREATE fails if the record set exists.
+        A batch Route 53 refuses (InvalidChangeBatch, InvalidInput) raises RecordRejected with its
+        message; HostedZoneNotFound when the zone is gone.
         """
         batch = [{"Action": action, "ResourceRecordSet": _to_rrset(record)} for action, record in changes]
         try:
@@ -179,6 +185,8 @@ class Route53:
             if error_code(exc) in {"InvalidChangeBatch", "InvalidInput"}:
                 message = str(exc.response.get("Error", {}).get("Message", exc))
                 raise RecordRejected(f"Route 53 refused the change: {message}") from None
+            if error_code(exc) == "NoSuchHostedZone":
+                raise HostedZoneNotFound(f"hosted zone {zone_id} does not exist") from None
             raise
         return strip_zone_id(response["ChangeInfo"]["Id"])
 

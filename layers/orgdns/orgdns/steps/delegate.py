@@ -4,7 +4,7 @@ from orgdns.aws.access import AwsAccess
 from orgdns.errors import NotGrantedByParentOwner, ZoneWithdrawn
 from orgdns.models import DelegationResult, RecordSpec, WorkflowState
 from orgdns.ownership import may_claim
-from orgdns.records import merge_records
+from orgdns.records import key, merge_records, same_content
 from orgdns.steps.lookups import surroundings
 from orgdns.zones import find_parent
 
@@ -61,4 +61,5 @@ def delegate(state: WorkflowState, aws: AwsAccess) -> DelegationResult:
             }
         )
     )
-    return DelegationResult(record=record, in_sync=False)
+    before = any(key(r) == key(record) and same_content(r, record) for r in item.records)
+    return DelegationResult(record=record, in_sync=False, written_before=before)

@@ -1,20 +1,23 @@
-"""RemoveDelegation: a zone was deleted or untagged, or its account closed; take down what orgdns
-wrote for it, parent NS records first, so no delegation is left pointing at name servers that
-nobody controls (that is how subdomains are taken over).
+"""RemoveDelegation: a zone was deleted or untagged, or its account closed; plan taking down what
+orgdns wrote for it, parent NS records first, so no delegation is left pointing at name servers
+that nobody controls (that is how subdomains are taken over).
 
-orgdns deletes a record only when it is exactly as orgdns wrote it (Route 53's DELETE needs the
-exact values anyway); a record changed since is left in place and reported (ActionRequired).
-Children of a removed zone are re-delegated from the nearest managed zone above them, so their
-names keep resolving: their NS records in the removed zone would otherwise dangle or vanish.
+The plan is a list of record changes for the record writer (WriteTeardownChanges -> WriteChanges),
+which batches them with every other run's changes to the same zones: a DELETE of each record
+orgdns wrote outside the zone (the writer deletes it only while it is exactly as orgdns wrote it;
+a record changed since is left in place and reported, ActionRequired), and an UPSERT for each
+child of a removed zone, re-delegated from the nearest managed zone above it so its name keeps
+resolving (its NS record in the removed zone would otherwise dangle or vanish). FinishTeardown
+then removes the registry entries: the ownership rows go after the DNS changes.
 """
 
 from typing import Any
 
 from orgdns.aws.access import AwsAccess
 from orgdns.aws.organizations import CLOSED_STATES
-from orgdns.errors import HostedZoneNotFound, RequestRejected
-from orgdns.models import Decision, ManagedZone, RecordSpec, TeardownResult, Trigger
-from orgdns.records import key, merge_records, owned_records, plan_write, same_content
+from orgdns.errors import RequestRejected
+from orgdns.models import Decision, ManagedZone, RecordChange, RecordSpec, TeardownResult, Trigger, ZoneRef
+from orgdns.records import key, merge_records, owned_records, same_content
 from orgdns.request import parse_teardown_event
 from orgdns.steps.lookups import surroundings
 from orgdns.steps.resolve_request import DELEGATE_TAG
@@ -75,10 +78,11 @@ def _teardown(raw: dict[str, Any], aws: AwsAccess, decision: Decision, result: T
     # parents' side only. Records inside the closed account's own zones go with the account.
     closed = event.account_id if event.hosted_zone_id is None else None
     for zone in sorted(targets, key=lambda z: -z.zone_name.count(".")):  # deepest first
-        _remove_records(zone, remaining, aws, result, closed)
+        _remove_records(zone, remaining, result, closed)
         _move_children(zone, removed, aws, registry, result)
-        registry.delete(zone.zone_name, zone.hosted_zone_id)
         result.zones.append(zone.zone_name)
+        result.forget.append(ZoneRef(zone_name=zone.zone_name, account_id=zone.account_id,
+                                     hosted_zone_id=zone.hosted_zone_id))  # fmt: skip
 
 
 def _check_zone_event(trigger: Trigger, zone: ManagedZone, aws: AwsAccess) -> None:
@@ -104,11 +108,11 @@ def _check_zone_event(trigger: Trigger, zone: ManagedZone, aws: AwsAccess) -> No
 
 
 def _remove_records(
-    zone: ManagedZone, remaining: list[ManagedZone], aws: AwsAccess, result: TeardownResult, closed: str | None
+    zone: ManagedZone, remaining: list[ManagedZone], result: TeardownResult, closed: str | None
 ) -> None:
-    """Delete what orgdns wrote for ``zone`` outside it, the delegation first; never a record
-    another managed zone still needs, never one changed since orgdns wrote it, never one in a
-    zone of the closed account ``closed`` (which orgdns cannot enter)."""
+    """Plan the DELETE of what orgdns wrote for ``zone`` outside it, the delegation first; never a
+    record another managed zone still needs, never one in a zone of the closed account ``closed``
+    (which orgdns cannot enter). The writer deletes each only if it is still exactly as written."""
     still_needed = owned_records(remaining)
     outside = [
         r
@@ -120,22 +124,10 @@ def _remove_records(
         other = still_needed.get(key(record))
         if other is not None and same_content(other, record):
             continue
-        route53 = aws.route53(record.account_id or zone.account_id)
-        try:
-            current = [r for r in route53.records_at(record.hosted_zone_id or "", record.name) if r.type == record.type]
-        except HostedZoneNotFound:
-            continue  # the zone that held it is gone, and the record with it
-        if not current:
-            continue
-        if same_content(current[0], record):
-            route53.change(
-                record.hosted_zone_id or "",
-                [("DELETE", current[0].model_copy(update={"hosted_zone_id": record.hosted_zone_id}))],
-                f"orgdns: {zone.zone_name} is gone",
-            )
-            result.removed.append(record)
-        else:
-            result.left.append(current[0].model_copy(update={"zone_name": record.zone_name}))
+        account_id = record.account_id or zone.account_id
+        result.changes.append(
+            RecordChange(action="DELETE", record=record.model_copy(update={"account_id": account_id}))
+        )
 
 
 def _move_children(zone: ManagedZone, removed: set[str], aws: AwsAccess, registry: Any, result: TeardownResult) -> None:
@@ -146,7 +138,6 @@ def _move_children(zone: ManagedZone, removed: set[str], aws: AwsAccess, registr
         return
     around = surroundings(aws, [child.zone_name for child in children])
     others = [z for z in around.zones if z.name not in removed]
-    owned = owned_records(children)  # a child's NS record in the new parent, if it was written before
     for child in children:
         parent = find_parent(child.zone_name, others)
         if parent is None:
@@ -157,9 +148,9 @@ def _move_children(zone: ManagedZone, removed: set[str], aws: AwsAccess, registr
             values=sorted(child.name_servers), zone_name=parent.name, hosted_zone_id=parent.hosted_zone_id,
             account_id=parent.account_id, purpose="Delegation",
         )  # fmt: skip
-        route53 = aws.route53(parent.account_id)
-        if plan_write(record, route53.records_at(parent.hosted_zone_id, child.zone_name), owned):
-            route53.change(parent.hosted_zone_id, [("UPSERT", record)], f"orgdns: {zone.zone_name} is gone")
+        result.changes.append(
+            RecordChange(record=record, owner=child.zone_name, owner_account_id=child.account_id)
+        )  # the writer checks the new parent, the child's item already naming the record as orgdns's
         kept = [r for r in child.records if r.hosted_zone_id != zone.hosted_zone_id]
         registry.put(
             child.model_copy(

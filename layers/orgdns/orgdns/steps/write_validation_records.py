@@ -5,9 +5,9 @@ from collections import defaultdict
 from orgdns.aws.access import AwsAccess
 from orgdns.certificates import deduplicate_validation_records, validation_record_domain
 from orgdns.errors import ZoneWithdrawn
-from orgdns.models import RecordSpec, ValidationResult, WorkflowState
+from orgdns.models import RecordChange, RecordSpec, ValidationResult, WorkflowState
 from orgdns.ownership import check_certificate_names
-from orgdns.records import merge_records, owned_records, plan_write
+from orgdns.records import key, merge_records, owned_records, plan_write, same_content
 from orgdns.steps.lookups import surroundings
 from orgdns.zones import authoritative_zone
 
@@ -23,6 +23,11 @@ def write_validation_records(state: WorkflowState, aws: AwsAccess) -> Validation
     no managed zone (an end-user domain at an outside DNS provider) is returned in
     ``actionRequired`` with the exact record to add. A name in another account's zone is written
     only if a grant covers it (CertificateNameNotAllowed otherwise, before any write).
+
+    Records in the run's own zone are written here: no other run writes there. Records bound for
+    any other zone (a root or a parent zone, under a grant), where other runs write too, are
+    returned in ``shared``: the state machine hands them to the record writer (WriteChanges),
+    which writes every run's records for one zone in as few change batches as it can.
     """
     plan, certificates = state.plan, state.certificates
     assert certificates is not None, "RequestCertificates must run before WriteValidationRecords"
@@ -61,19 +66,33 @@ def write_validation_records(state: WorkflowState, aws: AwsAccess) -> Validation
     # Validation CNAMEs are the account's (ACM derives them from the account and the name): any of
     # its zones may have written one this certificate shares.
     owned = owned_records(registry.of_account(plan.account_id))
-    written = []
+    own_zone = state.zone.hosted_zone_id if state.zone else None
+    written: list[RecordSpec] = []
+    shared: list[RecordChange] = []
     for zone, records in sorted(by_zone.items(), key=lambda item: item[0].name):
+        item = registry.get(plan.zone_name)
+        if item is None:
+            raise ZoneWithdrawn(f"{plan.zone_name} was torn down while its certificates were being validated")
+        # The ownership row goes in before the DNS change, here or by the writer.
+        registry.put(item.model_copy(update={"records": merge_records(item.records, records)}))
+        if zone.hosted_zone_id != own_zone:
+            shared.extend(
+                RecordChange(
+                    record=r,
+                    owner=plan.zone_name,
+                    owner_account_id=plan.account_id,
+                    written_before=key(r) in owned and same_content(owned[key(r)], r),
+                )
+                for r in records
+            )
+            continue
         route53 = aws.route53(zone.account_id)
         changes = [
             ("UPSERT", r) for r in records if plan_write(r, route53.records_at(zone.hosted_zone_id, r.name), owned)
         ]
-        item = registry.get(plan.zone_name)
-        if item is None:
-            raise ZoneWithdrawn(f"{plan.zone_name} was torn down while its certificates were being validated")
-        registry.put(item.model_copy(update={"records": merge_records(item.records, records)}))
         if changes:
             route53.change(
                 zone.hosted_zone_id, changes, f"orgdns {plan.request_id}: certificate validation for {plan.zone_name}"
             )
         written.extend(records)
-    return ValidationResult(records_ready=True, written=written, action_required=action_required)
+    return ValidationResult(records_ready=True, written=written, shared=shared, action_required=action_required)
