@@ -2,8 +2,8 @@
 
 `install(ctx)` applies every patch and returns a function that restores each original. The
 patches live one module per AWS service, as the adapters in layers/orgdns/orgdns/aws/ do
-(awslambda, stepfunctions, events, route53, acm, apigateway, sts, organizations, sqs; api_calls for
-botocore itself). Each patch is one small function whose docstring names the upstream gap it
+(awslambda, stepfunctions, events, route53, acm, apigateway, sts, organizations, sqs, dynamodb;
+api_calls for botocore itself). Each patch is one small function whose docstring names the upstream gap it
 closes and the moto internals it touches; each has its own test in
 tests/emulator/test_glue_<service>.py, so a moto upgrade fails loudly in one place. The patches
 only reshape moto's own behaviour: the ASL interpreter, event pattern matching and the service
@@ -34,6 +34,7 @@ from .api_calls import _patch_api_calls, _patch_client_classes, _patch_model_loa
 from .apigateway import _patch_apigateway
 from .awslambda import _patch_lambda
 from .context import DeliveryFailure, ExecutionKey, GlueContext, _Patches, is_work
+from .dynamodb import _patch_dynamodb_queries
 from .events import _parse_time, _patch_events, _route_event
 from .organizations import _patch_organizations
 from .route53 import _patch_route53, _patch_route53_batches
@@ -143,4 +144,5 @@ _ALL_PATCHES: tuple[Callable[[GlueContext, _Patches], None], ...] = (
     _patch_access_key_accounts,
     _patch_organizations,
     _patch_sqs,
+    _patch_dynamodb_queries,
 )
