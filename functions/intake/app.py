@@ -3,17 +3,16 @@
 import os
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from orgdns.aws.clients import CLIENT_CONFIG
+from orgdns.aws.clients import Sessions
 from orgdns.handler import logger, metrics
 from orgdns.intake import ends_delegation, start_workflow
 from orgdns.settings import Settings
 
 settings = Settings.from_env(os.environ)
-stepfunctions = boto3.client("stepfunctions", region_name=settings.home_region, config=CLIENT_CONFIG)
+stepfunctions = Sessions(settings).home_client("stepfunctions")
 
 
 @logger.inject_lambda_context(log_event=False, clear_state=True)

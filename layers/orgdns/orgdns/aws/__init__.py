@@ -1,1 +1,1 @@
-"""Adapters: the only code that calls boto3. One module per AWS service, typed in and out."""
+"""Adapters: the only code that calls AWS (botocore). One module per AWS service, typed in and out."""

@@ -18,12 +18,11 @@ The configured root zones' hosted zone ids are cached here too, as items of kind
 import json
 import time
 from collections.abc import Iterable
-from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
+from orgdns.aws.attributes import deserialize, serialize
 from orgdns.aws.clients import aws_errors, error_code
 from orgdns.errors import TransientAwsError
 from orgdns.models import ManagedZone
@@ -34,9 +33,6 @@ ITEM_VERSION = 2
 _BATCH_GET_KEYS = 100  # BatchGetItem: at most 100 keys per request
 _BATCH_GET_ROUNDS = 8  # UnprocessedKeys are asked for again this many times before giving up
 _ROOT_PREFIX = "root#"
-
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 
 
 class Registry:
@@ -260,22 +256,11 @@ def to_item(zone: ManagedZone) -> dict[str, Any]:
     document["kind"] = "zone"
     document["itemVersion"] = ITEM_VERSION
     document["reversedName"] = reversed_name(zone.zone_name)
-    return {key: _serializer.serialize(value) for key, value in document.items() if value is not None}
+    return {key: serialize(value) for key, value in document.items() if value is not None}
 
 
 def _from_item(item: dict[str, Any]) -> ManagedZone:
     if "document" in item:  # the first format: one JSON string
         return ManagedZone.model_validate(json.loads(item["document"]["S"]))
-    plain = {key: _plain(_deserializer.deserialize(value)) for key, value in item.items()}
+    plain = {key: deserialize(value) for key, value in item.items()}
     return ManagedZone.model_validate(plain)
-
-
-def _plain(value: Any) -> Any:
-    """DynamoDB numbers come back as Decimal; the models hold ints."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    return value
