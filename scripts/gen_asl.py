@@ -25,11 +25,23 @@ LAMBDA_ERRORS = {
 # full jitter a wait is uniform between 0 and its cap, so 100 attempts last about 4 hours
 # (the caps add up to 7.7 hours); only past that does the run end Failed / Throttled.
 THROTTLING = {
-    "ErrorEquals": ["Route53Throttling", "ApiThrottling", "Lambda.TooManyRequestsException"],
+    "ErrorEquals": ["Route53Throttling", "ApiThrottling"],
     "IntervalSeconds": 1,
     "MaxAttempts": 100,
     "BackoffRate": 2,
     "MaxDelaySeconds": 300,
+    "JitterStrategy": "FULL",
+}
+# A function at its reserved concurrency (StepConcurrency) is free again as soon as one of its
+# invocations ends, a second later at most: waits grow only to 15 s, so a run throttled in a burst
+# of a thousand is not left minutes behind the others (the stragglers cost extra change batches).
+# 2,000 attempts still last about 4 hours.
+LAMBDA_THROTTLED = {
+    "ErrorEquals": ["Lambda.TooManyRequestsException"],
+    "IntervalSeconds": 1,
+    "MaxAttempts": 2000,
+    "BackoffRate": 1.5,
+    "MaxDelaySeconds": 15,
     "JitterStrategy": "FULL",
 }
 # Every other transient AWS error (HTTP 5xx, connection and read timeouts, DynamoDB transaction
@@ -77,11 +89,11 @@ QUEUE_ERRORS = {
     "BackoffRate": 2,
     "JitterStrategy": "FULL",
 }
-RETRY = [LAMBDA_ERRORS, THROTTLING, TRANSIENT, PRIOR_REQUEST, ACCOUNT_NOT_READY, TIMED_OUT]
+RETRY = [LAMBDA_ERRORS, LAMBDA_THROTTLED, THROTTLING, TRANSIENT, PRIOR_REQUEST, ACCOUNT_NOT_READY, TIMED_OUT]
 # A run waits on the record writer at most this long for one answer; past it (a lost message, a
 # writer that cannot keep up) the request is sent again, up to TIMED_OUT's attempts.
 RECORD_WAIT_SECONDS = 900
-NOT_REPEATABLE = [LAMBDA_ERRORS, THROTTLING, TRANSIENT, PRIOR_REQUEST, ACCOUNT_NOT_READY]
+NOT_REPEATABLE = [LAMBDA_ERRORS, LAMBDA_THROTTLED, THROTTLING, TRANSIENT, PRIOR_REQUEST, ACCOUNT_NOT_READY]
 CATCH = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "PublishFailed"}]
 
 
@@ -124,11 +136,11 @@ def publish(outcome: str, next_state: str) -> dict[str, dict]:
     ActionRequired goes on waiting)."""
     parameters = {"execution.$": "$$.Execution.Name", "outcome": outcome, "state.$": "$"}
     published = task("PublishStatus", next_state, "$.published", parameters)
-    published["Retry"] = [LAMBDA_ERRORS, THROTTLING, TRANSIENT]
+    published["Retry"] = [LAMBDA_ERRORS, LAMBDA_THROTTLED, THROTTLING, TRANSIENT]
     published["Catch"] = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.publishError", "Next": f"Keep{outcome}"}]
     final = next_state in {"Succeeded", "Skipped", "Rejected", "Failed"}
     kept = task("KeepStatus", "StatusNotPublished" if final else next_state, "$.kept", parameters)
-    kept["Retry"] = [LAMBDA_ERRORS, THROTTLING, TRANSIENT]
+    kept["Retry"] = [LAMBDA_ERRORS, LAMBDA_THROTTLED, THROTTLING, TRANSIENT]
     kept["Catch"] = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.keepError", "Next": "StatusNotPublished"}]
     return {f"Publish{outcome}": published, f"Keep{outcome}": kept}
 
@@ -165,6 +177,12 @@ def poll(name: str, first: int, cap: int, wait: str) -> dict[str, dict]:
 
 
 CERT_FIRST, CERT_CAP = 15, 240  # an unanswered ActionRequired polls until ACM times out (72 h)
+# ACM usually validates within minutes of the record resolving: for the first STEADY polls the
+# interval stops growing at CERT_STEADY seconds, so a certificate issued then is noticed within
+# half a minute (a burst of runs, whose certificates issue over a few minutes, is not spread over
+# the doubling intervals); past them it doubles to CERT_CAP, which keeps a 72-hour wait for a human
+# under a thousand polls (and the execution history under its 25,000 events).
+CERT_STEADY, CERT_STEADY_POLLS = 30, 6
 DOMAIN_FIRST, DOMAIN_CAP, DOMAIN_MAX_POLLS = 50, 200, 45  # a 40-minute edge domain: 14 polls, lag <= 200 s
 
 states: dict[str, dict] = {
@@ -226,7 +244,10 @@ states: dict[str, dict] = {
         {"execution.$": "$$.Execution.Name", "change.$": "$.delegation.change"},
     ),
     "ReleaseChildren": task("ReleaseChildren", "RequestCertificates", "$.children"),
-    "RequestCertificates": task("RequestCertificates", "WriteValidationRecords", "$.certificates"),
+    "RequestCertificates": task("RequestCertificates", "WaitForCertificateRecords", "$.certificates"),
+    # ACM names a new certificate's validation records some seconds after the request: look then,
+    # not at once (each early look is an invocation that finds nothing yet).
+    "WaitForCertificateRecords": {"Type": "Wait", "Seconds": 10, "Next": "WriteValidationRecords"},
     "WriteValidationRecords": task("WriteValidationRecords", "ValidationRecords?", "$.validation"),
     "ValidationRecords?": {
         "Type": "Choice",
@@ -251,7 +272,7 @@ states: dict[str, dict] = {
     "WaitForValidationRecords": {"Type": "Wait", "Seconds": 5, "Next": "WriteValidationRecords"},
     **publish("ActionRequired", "StartCertificatePolling"),
     "WaitForCertificates": {"Type": "Wait", "SecondsPath": "$.poll.seconds", "Next": "CheckCertificates"},
-    "CheckCertificates": task("CheckCertificates", "CertificatesReady?", "$.certificateCheck"),
+    "CheckCertificates": task("CheckCertificates", "CountCertificatePoll", "$.certificateCheck"),
     "CertificatesReady?": {
         "Type": "Choice",
         "Choices": [
@@ -263,6 +284,13 @@ states: dict[str, dict] = {
                 "Next": "CreateCustomDomain",
             },
             {"Variable": "$.certificateCheck.allIssued", "BooleanEquals": True, "Next": "PublishSucceeded"},
+            {
+                "And": [
+                    {"Variable": "$.poll.count", "NumericLessThan": CERT_STEADY_POLLS},
+                    {"Variable": "$.poll.seconds", "NumericGreaterThanEquals": CERT_STEADY},
+                ],
+                "Next": "WaitForCertificates",
+            },
             {"Variable": "$.poll.seconds", "NumericGreaterThanEquals": CERT_CAP, "Next": "WaitForCertificates"},
         ],
         "Default": "GrowCertificateInterval",
@@ -323,7 +351,7 @@ def endings() -> dict[str, dict]:
 states.update(endings())
 
 cert_poll = poll("Certificate", CERT_FIRST, CERT_CAP, "WaitForCertificates")
-del cert_poll["CountCertificatePoll"]
+cert_poll["CountCertificatePoll"]["Next"] = "CertificatesReady?"
 states.update(cert_poll)
 states.update(poll("Domain", DOMAIN_FIRST, DOMAIN_CAP, "WaitForCustomDomain"))
 

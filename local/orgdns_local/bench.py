@@ -27,7 +27,7 @@ from orgdns_local.scenario import Scenario
 WAIT_STATES = {"WaitForDelegation", "CheckDelegationSync", "WaitForValidationRecords", "WaitForCertificates",
                "CheckCertificates", "GrowCertificateInterval", "CertificatesReady?", "WaitForCustomDomain",
                "CheckCustomDomain", "CountDomainPoll", "GrowDomainInterval", "DomainReady?", "Delegated?",
-               "ValidationRecords?", "WriteValidationRecords"}  # fmt: skip
+               "ValidationRecords?", "WriteValidationRecords", "CountCertificatePoll"}  # fmt: skip
 
 
 @dataclass

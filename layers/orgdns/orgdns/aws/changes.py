@@ -17,7 +17,9 @@ _TTL_SECONDS = 86400
 
 
 class ChangeStatus:
-    def __init__(self, client: Any, table: str, min_interval: float = 5.0) -> None:
+    # As often as a waiting run looks (the state machine's WaitForDelegation): a batch's runs,
+    # answered together, ask Route 53 about their change about once per look, not once per run.
+    def __init__(self, client: Any, table: str, min_interval: float = 10.0) -> None:
         self._client = client
         self._table = table
         self._min_interval = min_interval

@@ -45,8 +45,10 @@ class Route53RateLimiter:
                     f"stayed used up for {waited:.0f} s"
                 )
             # Next second at the earliest; the more often this request lost, the wider it spreads
-            # (full jitter), so many waiting runs do not all retry at the same instant.
-            delay = second + 1 - now + random.uniform(0, min(2.0**attempt, 8.0))  # noqa: S311 - jitter
+            # (full jitter from a quarter of a second, doubling to 8 s), so many waiting runs do
+            # not all retry at the same instant, and a run that only waits for its own account's
+            # next second (a new account's zone: three requests) waits little more than that.
+            delay = second + 1 - now + random.uniform(0, min(0.25 * 2.0**attempt, 8.0))  # noqa: S311 - jitter
             attempt += 1
             time.sleep(delay)
             waited += delay
