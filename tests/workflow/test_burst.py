@@ -78,3 +78,34 @@ def test_a_throttled_writer_hands_its_requests_back_within_minutes_and_every_run
     assert [f["operation"] for f in report["faultsInjected"]] == ["ChangeResourceRecordSets"] * 3
     # Handed back after 15, 30 and 60 s, not after the queue's 30-minute visibility timeout.
     assert max(m["simTime"] for m in report["snsMessages"]) < 600
+
+
+def test_accounts_closed_at_once_lose_their_delegations_in_one_batch():
+    """Teardown goes through the record writer too: thirty closures, whose CloseAccountResult
+    events arrive together, delete their thirty NS records from the root in one or two calls."""
+    count = 30
+    steps: list[dict[str, Any]] = [
+        {"create_account": {"name": f"old{i:02d}", "tags": {"orgdns:subdomain": f"old{i:02d}.example.org"}}}
+        for i in range(count)
+    ]
+    steps += [{"close_account": {"account": f"old{i:02d}"}} for i in range(count)]
+    steps[count] = {"after_runs": True, **steps[count]}
+    scenario = Scenario.model_validate(
+        {"name": "closures", "management_zones": [{"name": "example.org"}], "steps": steps}
+    )
+    with LocalOrganization(scenario) as org:
+        org.play()
+        report = build_report(org)
+        management = org.accounts["management"]
+        calls = list(org.calls.calls)
+    created = max(m["simTime"] for m in report["snsMessages"] if m["document"].get("trigger") != "CloseAccountResult")
+    deletions = [
+        c
+        for c in calls
+        if c.account_id == management and c.operation == "ChangeResourceRecordSets" and c.sim_time > created
+    ]
+    documents = [m["document"] for m in report["snsMessages"] if m["document"].get("trigger") == "CloseAccountResult"]
+    assert Counter(d["outcome"] for d in documents) == {"Succeeded": count}, [d.get("error") for d in documents][:3]
+    assert 1 <= len(deletions) <= 2
+    records = zone_records(report, "management", "example.org")
+    assert {r["name"] for r in records if r["type"] == "NS"} == {"example.org"}  # nothing dangles
