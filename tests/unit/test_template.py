@@ -291,7 +291,8 @@ MANAGEMENT_ACTIONS = {
 
 # What each step may write with ChangeResourceRecordSets in a root zone: (record types, actions).
 ROOT_ZONE_WRITES = {
-    "WriteChangesFunction": ({"NS", "CNAME"}, {"UPSERT", "DELETE"}),
+    # CREATE: a burst's delegations are written as conditional creates (no read first)
+    "WriteChangesFunction": ({"NS", "CNAME"}, {"CREATE", "UPSERT", "DELETE"}),
     "RecheckZoneFunction": ({"NS"}, {"DELETE"}),  # taking back a withdrawn zone's delegation
     "ReleaseChildrenFunction": ({"NS"}, {"DELETE"}),
 }
