@@ -220,6 +220,7 @@ states: dict[str, dict] = {
             "owner.$": "$.decision.plan.zoneName",
             "ownerAccountId.$": "$.decision.plan.accountId",
             "writtenBefore.$": "$.delegation.writtenBefore",
+            "nameChecked.$": "$.delegation.nameChecked",
         },
     ),
     "SelfService?": {

@@ -222,8 +222,8 @@ MANAGEMENT_ACTIONS = {
         *ROOTS,
         "organizations:DescribeAccount",
     },
-    # registry.delete() of each torn-down zone
-    "FinishTeardownFunction": {"dynamodb:DeleteItem"},
+    # get() and put() of each moved child, delete() of each torn-down zone
+    "FinishTeardownFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"},
     # start_workflow: StartExecution of the subdomain workflow
     "IntakeFunction": {"states:StartExecution"},
     # organizations().account(); surroundings (roots); of_account() for the outstanding quota

@@ -5,7 +5,7 @@ import boto3
 import pytest
 
 from orgdns.aws.access import AwsAccess
-from orgdns.errors import Route53Throttling
+from orgdns.errors import ApiThrottling, Route53Throttling
 from orgdns.models import Decision, ManagedZone, Plan, RecordChange, RecordRequest, RecordSpec, Trigger, ZoneRef
 from orgdns.steps.write_changes import write_changes
 from tests.unit.moto_world import MANAGEMENT, management_with_root, settings
@@ -59,7 +59,7 @@ def change(world, name, token=None, owner_account=MEMBER, values=SERVERS):
         account_id=MANAGEMENT, purpose="Delegation",
     )  # fmt: skip
     return RecordRequest(kind="change", task_token=token or f"t-{name}", record=record, owner=name,
-                         owner_account_id=owner_account)  # fmt: skip
+                         owner_account_id=owner_account, name_checked=True)  # fmt: skip  # as ReserveName did
 
 
 def check(world, name, token=None):
@@ -291,19 +291,93 @@ def test_a_request_spanning_zones_is_answered_once_when_every_zone_is_done(world
     kind, answer = world["tokens"].answers["v"]
     assert kind == "success"
     assert sorted(r["name"] for r in answer["written"]) == ["_x.login.example.net", "a.example.org"]
-    # the NS on the first pass; on the second, its CREATE is refused (it is there) and the CNAME written
-    assert world["calls"] == [1, 1, 1]
+    # the NS (its name not checked: read, then written) on the first pass; on the second it is read
+    # and found there, and only the CNAME is written
+    assert world["calls"] == [1, 1]
 
 
-def test_a_delegation_deleted_and_asked_for_again_in_one_batch_waits_for_the_delete(world):
-    """A zone torn down and set up again: the DELETE goes first; the new UPSERT is handed out
-    again and written in a pass of its own."""
+def test_a_delegation_deleted_and_asked_for_again_in_one_batch_goes_after_the_delete(world):
+    """A zone torn down and set up again: the DELETE goes first, then the new delegation is
+    written against the zone without the old one, in the same pass."""
     register(world, "again.example.org")
     upsert_ns(world, "again.example.org", ["ns-old.awsdns-00.org"])
     old = deletions(world, ["again.example.org"], "d")
     old.changes[0].record.values = ["ns-old.awsdns-00.org"]
     outcome = write_changes([("1", old), ("2", change(world, "again.example.org", token="u"))], world["aws"])
-    assert outcome.retry == ["2"] and world["tokens"].answers["d"][0] == "success"
-    assert ns_names(world) == []
-    write_changes([("2", change(world, "again.example.org", token="u"))], world["aws"])  # SQS hands it out again
+    assert outcome.retry == [] and world["tokens"].answers["d"][0] == "success"
     assert world["tokens"].answers["u"][0] == "success" and ns_names(world) == ["again.example.org."]
+    records = world["route53"].list_resource_record_sets(HostedZoneId=world["root"])["ResourceRecordSets"]
+    again = next(r for r in records if r["Name"] == "again.example.org.")
+    assert sorted(v["Value"].rstrip(".") for v in again["ResourceRecords"]) == sorted(SERVERS)
+
+
+def test_an_unchecked_ns_record_is_never_put_beside_records_orgdns_did_not_write(world):
+    """Route 53 takes an NS record beside a TXT record (and the delegation would hide it): a
+    delegation whose name was not checked in this zone (a child moved by a teardown, a parent that
+    appeared since ReserveName) is read first, and refused."""
+    register(world, "moved.example.org")
+    world["route53"].change_resource_record_sets(
+        HostedZoneId=world["root"],
+        ChangeBatch={"Changes": [{"Action": "UPSERT", "ResourceRecordSet": {
+            "Name": "moved.example.org.", "Type": "TXT", "TTL": 300, "ResourceRecords": [{"Value": '"v=x"'}]}}]},
+    )  # fmt: skip
+    request = change(world, "moved.example.org").model_copy(update={"name_checked": False})
+    write_changes([("1", request)], world["aws"])
+    assert world["tokens"].answers["t-moved.example.org"][0] == "RecordConflict"
+    assert ns_names(world) == []
+
+
+def test_a_zone_being_torn_down_gets_nothing_more_written(world):
+    world["aws"].registry().put(
+        ManagedZone(zone_name="going.example.org", account_id=MEMBER, hosted_zone_id="ZGOING", torn_down_by="evt-1")
+    )
+    write_changes([("1", change(world, "going.example.org"))], world["aws"])
+    assert world["tokens"].answers["t-going.example.org"][0] == "ZoneWithdrawn"
+    assert ns_names(world) == [] and world["calls"] == []
+
+
+def test_an_answer_step_functions_throttles_hands_the_request_back(world, monkeypatch):
+    register(world, "a.example.org")
+    register(world, "b.example.org")
+    tokens = world["tokens"]
+    original = tokens.succeed
+
+    def throttled_once(token, output):
+        if token == "t-a.example.org" and not getattr(tokens, "throttled", False):
+            tokens.throttled = True
+            raise ApiThrottling("stepfunctions throttled the request")
+        return original(token, output)
+
+    monkeypatch.setattr(tokens, "succeed", throttled_once)
+    requests = [("m1", change(world, "a.example.org")), ("m2", change(world, "b.example.org"))]
+    outcome = write_changes(requests, world["aws"])
+    assert outcome.retry == ["m1"] and "t-b.example.org" in tokens.answers
+    write_changes(requests[:1], world["aws"])  # SQS hands it out again: written already, answered now
+    assert tokens.answers["t-a.example.org"][0] == "success"
+
+
+def test_a_zone_whose_write_is_denied_fails_its_own_requests_only(world, monkeypatch):
+    from botocore.exceptions import ClientError
+
+    register(world, "a.example.org")
+    other = world["route53"].create_hosted_zone(Name="example.net", CallerReference="net")["HostedZone"]["Id"]
+    other_id = other.rsplit("/", 1)[-1]
+    route53_class = world["aws"].route53(MANAGEMENT).__class__
+    counting = route53_class.change
+
+    def denied_in_net(self, zone_id, changes, comment):
+        if zone_id == other_id:
+            raise ClientError(
+                {"Error": {"Code": "AccessDenied", "Message": "not authorized"}}, "ChangeResourceRecordSets"
+            )
+        return counting(self, zone_id, changes, comment)
+
+    monkeypatch.setattr(route53_class, "change", denied_in_net)
+    cname = RecordSpec(name="_x.login.example.net", type="CNAME", ttl=300, values=["_y.acm-validations.aws"],
+                       zone_name="example.net", hosted_zone_id=other_id, account_id=MANAGEMENT)  # fmt: skip
+    denied = RecordRequest(kind="change", task_token="v", changes=[
+        RecordChange(record=cname, owner="a.example.org", owner_account_id=MEMBER)])  # fmt: skip
+    outcome = write_changes([("1", denied), ("2", change(world, "a.example.org"))], world["aws"])
+    assert outcome.retry == []
+    assert world["tokens"].answers["v"][0] == "AccessDenied"
+    assert world["tokens"].answers["t-a.example.org"][0] == "success"

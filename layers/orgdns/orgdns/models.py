@@ -123,6 +123,7 @@ class DelegationResult(CamelModel):
     change: ChangeRef | None = None  # None: the parent already held exactly this record
     in_sync: bool
     written_before: bool = False  # the registry had this record before (a rerun)
+    name_checked: bool = False  # the parent is the zone ReserveName checked the name in
 
 
 class RecordChange(CamelModel):
@@ -137,6 +138,10 @@ class RecordChange(CamelModel):
     # The registry had it before this run: probably in the zone already (a rerun), so the writer
     # reads the zone first instead of sending a CREATE Route 53 would refuse.
     written_before: bool = False
+    # The writer found the name free of records in this zone for this run (ReserveName): an NS
+    # record may go as a CREATE without reading the zone again. (Route 53 refuses a CNAME beside
+    # other records itself, but takes an NS record beside them: unchecked, it is read first.)
+    name_checked: bool = False
 
 
 class RecordRequest(CamelModel):
@@ -160,6 +165,7 @@ class RecordRequest(CamelModel):
     owner: str | None = None
     owner_account_id: str | None = None
     written_before: bool = False
+    name_checked: bool = False
     changes: list[RecordChange] = Field(default_factory=list)
 
     def all_changes(self) -> list[RecordChange]:
@@ -171,6 +177,7 @@ class RecordRequest(CamelModel):
                 owner=self.owner,
                 owner_account_id=self.owner_account_id,
                 written_before=self.written_before,
+                name_checked=self.name_checked,
             )
             return [single, *self.changes]
         return list(self.changes)
@@ -322,6 +329,9 @@ class ManagedZone(CamelModel):
     last_run: str | None = None
     conditions: list[dict[str, Any]] = Field(default_factory=list)
     updated_at: str | None = None
+    # The teardown run removing this zone, from its plan until FinishTeardown deletes the item:
+    # the record writer writes nothing more for it (a run still on its way gets ZoneWithdrawn).
+    torn_down_by: str | None = None
 
     @property
     def origin(self) -> str:

@@ -159,7 +159,7 @@ def _check_batch(zone: FakeZone, change_list: list[dict[str, Any]]) -> None:
     sets: dict[tuple[str, str, str | None], dict[str, Any]] = {}
     for rrset in zone.rrsets:
         sets[(normalise(rrset.name), str(rrset.type), rrset.set_identifier)] = {
-            "ttl": rrset.ttl, "values": _values(rrset.type, rrset.records), "alias": rrset.alias_target,
+            "ttl": rrset.ttl, "values": _values(rrset.type, rrset.records), "alias": _alias(rrset.alias_target),
         }  # fmt: skip
     apex = normalise(zone.name)
     errors = []
@@ -170,14 +170,14 @@ def _check_batch(zone: FakeZone, change_list: list[dict[str, Any]]) -> None:
         wanted = {
             "ttl": record.get("TTL"),
             "values": _values(rtype, record.get("ResourceRecords") or []),
-            "alias": record.get("AliasTarget"),
+            "alias": _alias(record.get("AliasTarget")),
         }
         shown = f"[name='{name}.', type='{rtype}'" + (f", set-identifier='{key[2]}']" if key[2] is not None else "]")
         if action == "DELETE":
             there = sets.get(key)
             if there is None:
                 errors.append(f"Tried to delete resource record set {shown} but it was not found")
-            elif there["alias"] is None and (there["ttl"] != wanted["ttl"] or there["values"] != wanted["values"]):
+            elif (there["alias"], there["ttl"], there["values"]) != (wanted["alias"], wanted["ttl"], wanted["values"]):
                 errors.append(
                     f"Tried to delete resource record set {shown} but the values provided do not match the "
                     "current values"
@@ -188,7 +188,10 @@ def _check_batch(zone: FakeZone, change_list: list[dict[str, Any]]) -> None:
             errors.append(f"Tried to create resource record set {shown} but it already exists")
             continue
         others = {t for (n, t, _) in sets if n == name and t != rtype}
-        if name != apex and ((rtype == "CNAME" and others) or (rtype != "CNAME" and "CNAME" in others)):
+        if name == apex and rtype == "CNAME":
+            errors.append(f"RRSet of type CNAME with DNS name {name}. is not permitted at apex in zone {apex}.")
+            continue
+        if (rtype == "CNAME" and others) or (rtype != "CNAME" and "CNAME" in others):
             errors.append(
                 f"RRSet of type CNAME with DNS name {name}. is not permitted as it conflicts with other records "
                 f"with the same DNS name in zone {apex}."
@@ -197,6 +200,10 @@ def _check_batch(zone: FakeZone, change_list: list[dict[str, Any]]) -> None:
         sets[key] = wanted
     if errors:
         raise Route53ClientError("InvalidChangeBatch", ", ".join(f"[{error}]" for error in errors))
+
+
+def _alias(target: dict[str, Any] | None) -> tuple[str, str] | None:
+    return None if not target else (str(target.get("HostedZoneId")), normalise(str(target.get("DNSName", ""))))
 
 
 def _values(rtype: str, records: list[Any]) -> list[str]:

@@ -81,6 +81,8 @@ def create_zone(state: WorkflowState, aws: AwsAccess) -> ZoneResult:
             "name_servers": name_servers,
             "created_by_orgdns": created_by_orgdns,
             "self_service": plan.hosted_zone_id is not None or registered.self_service,
+            # a zone created again while the old one's teardown finishes is not being torn down
+            "torn_down_by": registered.torn_down_by if item and item.hosted_zone_id == zone_id else None,
         }
     )
     # Registered before looking for children: a child's run that starts now sees this zone when it

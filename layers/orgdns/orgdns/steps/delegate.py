@@ -62,4 +62,5 @@ def delegate(state: WorkflowState, aws: AwsAccess) -> DelegationResult:
         )
     )
     before = any(key(r) == key(record) and same_content(r, record) for r in item.records)
-    return DelegationResult(record=record, in_sync=False, written_before=before)
+    checked = parent.hosted_zone_id == plan.parent.hosted_zone_id  # ReserveName looked there
+    return DelegationResult(record=record, in_sync=False, written_before=before, name_checked=checked)

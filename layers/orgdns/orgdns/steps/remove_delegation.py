@@ -17,7 +17,7 @@ from orgdns.aws.access import AwsAccess
 from orgdns.aws.organizations import CLOSED_STATES
 from orgdns.errors import RequestRejected
 from orgdns.models import Decision, ManagedZone, RecordChange, RecordSpec, TeardownResult, Trigger, ZoneRef
-from orgdns.records import key, merge_records, owned_records, same_content
+from orgdns.records import key, owned_records, same_content
 from orgdns.request import parse_teardown_event
 from orgdns.steps.lookups import surroundings
 from orgdns.steps.resolve_request import DELEGATE_TAG
@@ -31,7 +31,7 @@ def remove_delegation(raw: Any, execution: str, aws: AwsAccess) -> dict[str, Any
     try:
         if not isinstance(raw, dict):
             raise RequestRejected("InvalidInput", "the input must be a JSON object", "input")
-        _teardown(raw, aws, decision, result)
+        _teardown(raw, execution, aws, decision, result)
     except RequestRejected as exc:
         decision.decision = "Reject"
         decision.reason, decision.message, decision.field = exc.reason, exc.message, exc.field
@@ -42,7 +42,7 @@ def remove_delegation(raw: Any, execution: str, aws: AwsAccess) -> dict[str, Any
     }
 
 
-def _teardown(raw: dict[str, Any], aws: AwsAccess, decision: Decision, result: TeardownResult) -> None:
+def _teardown(raw: dict[str, Any], execution: str, aws: AwsAccess, decision: Decision, result: TeardownResult) -> None:
     event = parse_teardown_event(raw)
     decision.trigger, decision.event_id, decision.account_id = event.trigger, event.event_id, event.account_id
     decision.hosted_zone_id = event.hosted_zone_id
@@ -78,6 +78,9 @@ def _teardown(raw: dict[str, Any], aws: AwsAccess, decision: Decision, result: T
     # parents' side only. Records inside the closed account's own zones go with the account.
     closed = event.account_id if event.hosted_zone_id is None else None
     for zone in sorted(targets, key=lambda z: -z.zone_name.count(".")):  # deepest first
+        # Marked first: from now on the record writer writes nothing more for it (a run on its way
+        # would otherwise write a delegation back after this teardown's DELETE).
+        registry.put(zone.model_copy(update={"torn_down_by": execution}))
         _remove_records(zone, remaining, result, closed)
         _move_children(zone, removed, aws, registry, result)
         result.zones.append(zone.zone_name)
@@ -148,18 +151,7 @@ def _move_children(zone: ManagedZone, removed: set[str], aws: AwsAccess, registr
             values=sorted(child.name_servers), zone_name=parent.name, hosted_zone_id=parent.hosted_zone_id,
             account_id=parent.account_id, purpose="Delegation",
         )  # fmt: skip
-        result.changes.append(
-            RecordChange(record=record, owner=child.zone_name, owner_account_id=child.account_id)
-        )  # the writer checks the new parent, the child's item already naming the record as orgdns's
-        kept = [r for r in child.records if r.hosted_zone_id != zone.hosted_zone_id]
-        registry.put(
-            child.model_copy(
-                update={
-                    "parent_zone_name": parent.name,
-                    "parent_account_id": parent.account_id,
-                    "parent_hosted_zone_id": parent.hosted_zone_id,
-                    "records": merge_records(kept, [record]),
-                }
-            )
-        )
+        # The child's item is updated by FinishTeardown, once the record is written: until then it
+        # stays a child of this zone, so a teardown that fails or is retried plans its move again.
+        result.changes.append(RecordChange(record=record, owner=child.zone_name, owner_account_id=child.account_id))
         result.children_moved.append(child.zone_name)

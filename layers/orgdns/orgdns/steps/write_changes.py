@@ -18,7 +18,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from botocore.exceptions import ClientError
+
 from orgdns.aws.access import AwsAccess
+from orgdns.aws.clients import error_code
 from orgdns.aws.route53 import Route53
 from orgdns.batches import batches
 from orgdns.errors import (
@@ -100,6 +103,12 @@ def write_changes(messages: Iterable[tuple[str, RecordRequest]], aws: AwsAccess)
         except RETRYABLE:
             for pending in in_zone:
                 pending.retry = True
+        except (ClientError, OrgDnsError) as exc:
+            # Not passing (AccessDenied from a member role that does not allow this change, say):
+            # the requests bound for this zone fail with AWS's answer; the batch's others go on.
+            code = error_code(exc) if isinstance(exc, ClientError) else type(exc).__name__
+            for pending in in_zone:
+                pending.fail(code, f"zone {zone_id} of account {account_id}: {exc}")
     for pending in requests:
         _answer(pending, aws, outcome)
     return outcome
@@ -114,14 +123,20 @@ def _answer(pending: Pending, aws: AwsAccess, outcome: BatchOutcome) -> None:
         outcome.retry.append(pending.message_id)
         return
     tokens = aws.task_tokens()
-    if pending.error is not None:
-        tokens.fail(token, *pending.error)
-    elif pending.request.record is not None and not pending.request.changes:  # a delegation
-        change = pending.result.changes[0] if pending.result.changes else None
-        result = DelegationResult(record=pending.request.record, change=change, in_sync=change is None)
-        tokens.succeed(token, result.model_dump(mode="json", by_alias=True, exclude_none=True))
-    else:
-        tokens.succeed(token, pending.result.model_dump(mode="json", by_alias=True, exclude_none=True))
+    try:
+        if pending.error is not None:
+            tokens.fail(token, *pending.error)
+        elif pending.request.record is not None and not pending.request.changes:  # a delegation
+            change = pending.result.changes[0] if pending.result.changes else None
+            result = DelegationResult(record=pending.request.record, change=change, in_sync=change is None)
+            tokens.succeed(token, result.model_dump(mode="json", by_alias=True, exclude_none=True))
+        else:
+            tokens.succeed(token, pending.result.model_dump(mode="json", by_alias=True, exclude_none=True))
+    except RETRYABLE:
+        # Step Functions throttled the answer: the request comes back, and its second pass finds
+        # its records written and answers then.
+        outcome.retry.append(pending.message_id)
+        return
     outcome.answered.add(token)
 
 
@@ -154,22 +169,26 @@ def _write_as_expected(
     parts: list[Part], zone_id: str, route53: Route53, owners: dict[str, ManagedZone], outcome: BatchOutcome
 ) -> list[Part]:
     """Write without reading first, with Route 53's conditional actions: CREATE fails if the record
-    set exists, DELETE unless it is exactly as given. A name a run writes to was checked free by its
-    ReserveName, or was written by orgdns, so in a burst every batch goes through as it is: one
-    request per batch, no listing of the zone. A batch Route 53 refuses settles nothing: its
-    changes are returned, to be written against what the zone holds (``_write_as_found``)."""
+    set exists, DELETE unless it is exactly as given. A delegation's name was checked free by its
+    run's ReserveName, a CNAME Route 53 refuses beside other records itself, a DELETE repeats what
+    orgdns wrote: so in a burst every batch goes through as it is, one request per batch, no
+    listing of the zone. Returned, to be written against what the zone holds
+    (``_write_as_found``): the changes of a batch Route 53 refused, a rerun's (the registry had the
+    record), an NS record whose name was not checked in this zone (Route 53 takes one beside other
+    records, which it would hide), and an UPSERT of a record this pass deletes."""
     deleting = {part.key for part in parts if part.change.action == "DELETE"}
     careful: list[Part] = []
     changes: list[tuple[Part, str]] = []
     first: dict[tuple[str, RecordName], Part] = {}  # (action, record): the part whose change serves it
     for part in parts:
         if part.change.action == "UPSERT":
-            if part.key in deleting:  # written after the DELETE, in a pass of its own
-                part.pending.retry = True
-                continue
             if not _may_write(part, owners):
                 continue
-            if part.change.written_before:  # a rerun: most likely there already
+            if (
+                part.key in deleting  # written after the DELETE, against what is there then
+                or part.change.written_before  # a rerun: most likely there already
+                or (part.record.type != "CNAME" and not part.change.name_checked)  # NS beside others?
+            ):
                 careful.append(part)
                 continue
         action = "CREATE" if part.change.action == "UPSERT" else "DELETE"
@@ -203,9 +222,9 @@ def _write_as_expected(
 
 
 def _may_write(part: Part, owners: dict[str, ManagedZone]) -> bool:
-    """An UPSERT's zone must still be registered for its account (a teardown may have removed it)."""
+    """An UPSERT's zone must still be registered for its account, and not being torn down."""
     owner = owners.get(part.change.owner or "")
-    if owner is None or owner.account_id != part.change.owner_account_id:
+    if owner is None or owner.account_id != part.change.owner_account_id or owner.torn_down_by is not None:
         part.pending.fail(
             "ZoneWithdrawn",
             f"{part.change.owner} was torn down while its records were being written; nothing was written",
@@ -223,9 +242,15 @@ def _write_as_found(
     owners: dict[str, ManagedZone],
     outcome: BatchOutcome,
 ) -> None:
-    """Plan each change against what the zone holds and what orgdns owns, then write it."""
+    """Plan each change against what the zone holds and what orgdns owns, then write it. The
+    DELETEs go first in the batch: an UPSERT of a record being deleted is planned against the
+    zone without it."""
     deletes = _plan_deletes([part for part in parts if part.change.action == "DELETE"], current)
-    upserts = _plan_upserts([part for part in parts if part.change.action == "UPSERT"], current, owners)
+    going = {part.key for part in deletes}
+    after = {
+        name: [r for r in records if (name, r.type) not in going] for name, records in current.items()
+    }  # what the zone holds once the DELETEs are applied
+    upserts = _plan_upserts([part for part in parts if part.change.action == "UPSERT"], after, owners)
     changes = [(part, "DELETE") for part in deletes] + [(part, "UPSERT") for part in upserts]
     for batch in batches(
         ((part, action), action, _current_or_wanted(part, action, current)) for part, action in changes
