@@ -17,7 +17,7 @@ that form too, alias records as their target's DNS name.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from moto.route53.models import FakeZone, route53_backends
 
@@ -37,12 +37,6 @@ def within(name: str, zone_name: str) -> bool:
 def _zone(account_id: str, zone_id: str) -> FakeZone | None:
     zone_id = zone_id.removeprefix("/hostedzone/")
     return route53_backends[account_id][_PARTITION].zones.get(zone_id)
-
-
-def all_zones() -> Iterator[FakeZone]:
-    for account in list(route53_backends.values()):
-        if _PARTITION in account:
-            yield from list(account[_PARTITION].zones.values())
 
 
 class ZoneIndex:
