@@ -89,12 +89,26 @@ QUEUE_ERRORS = {
     "BackoffRate": 2,
     "JitterStrategy": "FULL",
 }
+# A run for a zone that another run is tearing down (tags removed and set again at once, events
+# out of order) waits for the teardown: about 25 minutes, then it fails with this reason.
+TORN_DOWN = {
+    "ErrorEquals": ["ZoneBeingTornDown"],
+    "IntervalSeconds": 15,
+    "MaxAttempts": 12,
+    "BackoffRate": 1.5,
+    "MaxDelaySeconds": 240,
+    "JitterStrategy": "FULL",
+}
 RETRY = [LAMBDA_ERRORS, LAMBDA_THROTTLED, THROTTLING, TRANSIENT, PRIOR_REQUEST, ACCOUNT_NOT_READY, TIMED_OUT]
 # A run waits on the record writer at most this long for one answer; past it (a lost message, a
 # writer that cannot keep up) the request is sent again, up to TIMED_OUT's attempts.
 RECORD_WAIT_SECONDS = 900
 NOT_REPEATABLE = [LAMBDA_ERRORS, LAMBDA_THROTTLED, THROTTLING, TRANSIENT, PRIOR_REQUEST, ACCOUNT_NOT_READY]
-CATCH = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "PublishFailed"}]
+CATCH_ALL = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "PublishFailed"}]
+# A zone torn down under a run (its account's tags removed and set again at once): the run starts
+# again from ResolveRequest, which waits for the teardown and then follows the tags as they are.
+CATCH = [{"ErrorEquals": ["ZoneWithdrawn"], "ResultPath": "$.error", "Next": "Withdrawn?"}, *CATCH_ALL]
+MAX_RESTARTS = 2
 
 
 def task(function: str, next_state: str | None, result_path: str, parameters: dict | None = None, **extra) -> dict:
@@ -186,12 +200,36 @@ CERT_STEADY, CERT_STEADY_POLLS = 30, 6
 DOMAIN_FIRST, DOMAIN_CAP, DOMAIN_MAX_POLLS = 50, 200, 45  # a 40-minute edge domain: 14 polls, lag <= 200 s
 
 states: dict[str, dict] = {
-    "Start": {"Type": "Pass", "Parameters": {"input.$": "$"}, "Next": "ResolveRequest"},
+    "Start": {"Type": "Pass", "Parameters": {"input.$": "$", "restarts": 0}, "Next": "ResolveRequest"},
+    "Withdrawn?": {
+        "Type": "Choice",
+        "Choices": [
+            {
+                "And": [
+                    {"Variable": "$.restarts", "NumericLessThan": MAX_RESTARTS},
+                    {
+                        "Or": [
+                            {"Variable": "$.decision.plan.trigger", "StringEquals": "TagResource"},
+                            {"Variable": "$.decision.plan.trigger", "StringEquals": "UntagResource"},
+                        ]
+                    },
+                ],
+                "Next": "RestartRun",
+            }
+        ],
+        "Default": "PublishFailed",
+    },
+    "RestartRun": {
+        "Type": "Pass",
+        "Parameters": {"input.$": "$.input", "restarts.$": "States.MathAdd($.restarts, 1)"},
+        "Next": "ResolveRequest",
+    },
     "ResolveRequest": task(
         "ResolveRequest",
         "Decision?",
         "$.decision",
         {"execution.$": "$$.Execution.Name", "state.$": "$"},
+        Retry=[*RETRY, TORN_DOWN],
     ),
     "Decision?": {
         "Type": "Choice",
@@ -390,6 +428,10 @@ teardown_states: dict[str, dict] = {
     **publish("ActionRequired", "Succeeded"),
     **endings(),
 }
+
+for teardown_state in teardown_states.values():
+    if "Catch" in teardown_state and teardown_state["Catch"] is CATCH:
+        teardown_state["Catch"] = CATCH_ALL
 
 teardown = {
     "Comment": "orgdns teardown workflow: a zone deleted or untagged, or an account closed, loses the "

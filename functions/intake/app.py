@@ -8,7 +8,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from orgdns.aws.clients import Sessions
 from orgdns.handler import logger, metrics
-from orgdns.intake import ends_delegation, start_workflow
+from orgdns.intake import start_workflow, workflows_for
 from orgdns.settings import Settings
 
 settings = Settings.from_env(os.environ)
@@ -21,13 +21,16 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     logger.set_correlation_id(event.get("id") if isinstance(event, dict) else None)
     event = event if isinstance(event, dict) else {"value": event}
     # Deleting or untagging a zone, or closing an account, ends delegations; the rest asks for one.
-    teardown = ends_delegation(event, settings.tag_prefix + "delegate")
-    workflow = settings.teardown_workflow_arn if teardown else settings.subdomain_workflow_arn
-    result = start_workflow(event, workflow, stepfunctions)
-    if result["duplicate"]:
-        metrics.add_metric(name="DuplicateEvents", unit=MetricUnit.Count, value=1)
-        logger.info("duplicate delivery: the workflow already ran for this event", extra=result)
-    else:
-        metrics.add_metric(name="RunsStarted", unit=MetricUnit.Count, value=1)
-        logger.info("workflow started", extra=result)
-    return result
+    # An account's subdomain tag set anew starts both (a renamed subdomain retires the old name).
+    arns = {"subdomain": settings.subdomain_workflow_arn, "teardown": settings.teardown_workflow_arn}
+    results = []
+    for workflow in workflows_for(event, settings.tag_prefix):
+        result = start_workflow(event, arns[workflow], stepfunctions)
+        if result["duplicate"]:
+            metrics.add_metric(name="DuplicateEvents", unit=MetricUnit.Count, value=1)
+            logger.info("duplicate delivery: the workflow already ran for this event", extra=result)
+        else:
+            metrics.add_metric(name="RunsStarted", unit=MetricUnit.Count, value=1)
+            logger.info("workflow started", extra=result)
+        results.append({"workflow": workflow, **result})
+    return results[0] if len(results) == 1 else {"runs": results}

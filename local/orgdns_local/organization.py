@@ -42,6 +42,7 @@ from orgdns_local.scenario import (
     RecordInput,
     Scenario,
     Step,
+    TagAccount,
     TagZone,
     ZoneInput,
 )
@@ -539,10 +540,7 @@ class LocalOrganization:
             elif step.close_account:
                 self._close_account(step.close_account.account)
             elif step.tag_account:
-                account_id = self.accounts[step.tag_account.account]
-                self.client("organizations").tag_resource(
-                    ResourceId=account_id, Tags=[{"Key": k, "Value": v} for k, v in step.tag_account.tags.items()]
-                )
+                self._tag_account(step.tag_account)
 
     def _later(self, delay: float, what: str, action: Callable[[], None]) -> None:
         self._pending.append((self.clock.elapsed() + delay, what, action))
@@ -560,6 +558,28 @@ class LocalOrganization:
             self.progress(self.clock.elapsed(), name, f"account {account_id} closed (SUSPENDED)")
 
         self._later(self.scenario.timing.account_closure_seconds, "closure", closed)
+
+    def _tag_account(self, tag: TagAccount) -> None:
+        """Tag or untag an account as an administrator would, in the management account: one
+        TagResource and/or one UntagResource call, each recorded by CloudTrail on the management
+        account's default bus in us-east-1 (where orgdns's rule reads it)."""
+        account_id = self.accounts[tag.account]
+        organizations = self.client("organizations")
+        events = []
+        if tag.tags:
+            tags = [{"key": k, "value": v} for k, v in tag.tags.items()]
+            organizations.tag_resource(
+                ResourceId=account_id, Tags=[{"Key": t["key"], "Value": t["value"]} for t in tags]
+            )
+            events.append(_organizations_call("TagResource", {"resourceId": account_id, "tags": tags}))
+        if tag.remove:
+            organizations.untag_resource(ResourceId=account_id, TagKeys=tag.remove)
+            events.append(_organizations_call("UntagResource", {"resourceId": account_id, "tagKeys": tag.remove}))
+        for event in events:
+            for _ in range(tag.deliveries):
+                glue.put_event(MANAGEMENT, HOME, event)
+        change = " ".join([f"{k}={v}" for k, v in tag.tags.items()] + [f"-{k}" for k in tag.remove])
+        self.progress(self.clock.elapsed(), "admin", f"tags account {tag.account}: {change}")
 
     def _tag_zone(self, tag: TagZone) -> None:
         """Tag a member's zone as its owner would; CloudTrail's event goes to the member's default bus,
@@ -763,6 +783,27 @@ def _close_account_result(account_id: str) -> dict[str, Any]:
     return _organizations_event(
         "CloseAccountResult", {"closeAccountStatus": {"accountId": account_id, "state": "SUCCEEDED"}}
     )
+
+
+def _organizations_call(name: str, parameters: dict[str, Any]) -> dict[str, Any]:
+    """The EventBridge event CloudTrail makes of an Organizations API call by the management
+    account's administrator (us-east-1, default bus)."""
+    return {
+        "id": str(uuid.uuid4()),
+        "source": "aws.organizations",
+        "detail-type": "AWS API Call via CloudTrail",
+        "account": MANAGEMENT,
+        "detail": {
+            "eventVersion": "1.09",
+            "eventSource": "organizations.amazonaws.com",
+            "eventName": name,
+            "eventType": "AwsApiCall",
+            "awsRegion": HOME,
+            "recipientAccountId": MANAGEMENT,
+            "requestParameters": parameters,
+            "responseElements": None,
+        },
+    }
 
 
 def _organizations_event(name: str, details: dict[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,30 @@ from typing import Any
 
 from orgdns_local.organization import HOME, MANAGEMENT, LocalOrganization
 
-REPORT_VERSION = "1.1"
+REPORT_VERSION = "1.2"
+
+
+def _registry(org: LocalOrganization, names: dict[str, str]) -> list[dict[str, Any]]:
+    """What orgdns manages at the end, as its registry says: one entry per zone."""
+    from orgdns.aws.registry import Registry
+
+    table = org.wiring.environment_value("ORGDNS_REGISTRY_TABLE")
+    if not table:
+        return []
+    items = Registry(org.client("dynamodb"), table).all()
+    return [
+        {
+            "zoneName": item.zone_name,
+            "account": names.get(item.account_id, item.account_id),
+            "accountId": item.account_id,
+            "hostedZoneId": item.hosted_zone_id,
+            "parentZoneName": item.parent_zone_name,
+            "origin": item.origin,
+            "certificates": [{"region": c.region, "arn": c.arn} for c in item.certificates],
+            "lastOutcome": item.last_outcome.value if item.last_outcome else None,
+        }
+        for item in sorted(items, key=lambda i: i.zone_name)
+    ]
 
 
 def build_report(org: LocalOrganization) -> dict[str, Any]:
@@ -24,6 +47,7 @@ def build_report(org: LocalOrganization) -> dict[str, Any]:
             account_id: _account(org, account_id, name, sorted(regions)) for name, account_id in org.accounts.items()
         }
         executions = _executions(org)
+        registry = _registry(org, names)
     invocations = Counter(inv for inv in org.invocation_counts.elements())
     return {
         "reportVersion": REPORT_VERSION,
@@ -31,6 +55,7 @@ def build_report(org: LocalOrganization) -> dict[str, Any]:
         "simulatedSeconds": round(org.clock.elapsed(), 3),
         "accounts": accounts,
         "executions": executions,
+        "registry": registry,
         "snsMessages": [
             {
                 "messageId": m.message_id,

@@ -113,8 +113,19 @@ class AnswerActionRequired(Strict):
 
 
 class TagAccount(Strict):
+    """An administrator sets (``tags``) or removes (``remove``) tags on an account in the management
+    account; CloudTrail's TagResource / UntagResource event goes to its default bus."""
+
     account: str
-    tags: dict[str, str]
+    tags: dict[str, str] = Field(default_factory=dict)
+    remove: list[str] = Field(default_factory=list)
+    deliveries: int = 1  # EventBridge delivers at least once
+
+    @model_validator(mode="after")
+    def _something(self) -> "TagAccount":
+        if not self.tags and not self.remove:
+            raise ValueError("tag_account sets tags, removes them, or both")
+        return self
 
 
 ACTIONS = (

@@ -97,3 +97,48 @@ def test_an_asynchronous_invocation_that_keeps_failing_goes_to_the_dead_letter_q
     assert json.loads(message["Body"])["id"] == event_id
     assert "StartExecution failed" in message["MessageAttributes"]["ErrorMessage"]["StringValue"]
     assert [f.event_id for f in glue.ctx.delivery_failures] == [event_id]
+
+
+def template_rule(name: str) -> str:
+    """The EventPattern of one of the Intake function's rules in template.yaml, as JSON."""
+    from pathlib import Path
+
+    from orgdns_local.template import load_yaml
+
+    template = load_yaml(Path(__file__).resolve().parents[2] / "template.yaml")
+    return json.dumps(template["Resources"]["IntakeFunction"]["Properties"]["Events"][name]["Properties"]["Pattern"])
+
+
+def account_tag_event(name: str, **parameters: Any) -> dict[str, Any]:
+    return {
+        "source": "aws.organizations",
+        "detail-type": "AWS API Call via CloudTrail",
+        "detail": {
+            "eventSource": "organizations.amazonaws.com",
+            "eventName": name,
+            "requestParameters": {"resourceId": "222222222222", **parameters},
+        },
+    }
+
+
+def test_a_pattern_matches_a_field_of_the_objects_in_an_array(glue: Glue) -> None:
+    received: list[dict[str, Any]] = []
+    events = client("events")
+    events.put_rule(Name="tags", EventPattern=template_rule("AccountTagsChanged"))
+    events.put_targets(Rule="tags", Targets=[{"Id": "1", "Arn": glue.function("tags", received.append)}])
+    ours = [{"key": "team", "value": "blue"}, {"key": "orgdns:subdomain", "value": "a.example.org"}]
+    put_event(ACCOUNT, REGION, {**account_tag_event("TagResource", tags=ours), "id": "tag-ours"})
+    put_event(ACCOUNT, REGION, {**account_tag_event("TagResource", tags=[{"key": "team", "value": "x"}]), "id": "tag"})
+    put_event(ACCOUNT, REGION, {**account_tag_event("UntagResource", tagKeys=["team", "orgdns:ns-ttl"]), "id": "un"})
+    put_event(ACCOUNT, REGION, {**account_tag_event("UntagResource", tagKeys=["team"]), "id": "un-other"})
+    put_event(ACCOUNT, REGION, {**account_tag_event("TagResource", tags="orgdns:subdomain"), "id": "malformed"})
+    assert [event["id"] for event in received] == ["tag-ours", "un"]
+
+
+def test_arrays_of_scalars_and_nested_objects_still_match_as_before(glue: Glue) -> None:
+    from moto.events.models import EventPattern
+
+    pattern = EventPattern.load(json.dumps({"detail": {"names": ["b"], "a": {"b": {"c": [{"prefix": "x"}]}}}}))
+    assert pattern.matches_event({"detail": {"names": ["a", "b"], "a": [{"b": {"c": "y"}}, {"b": {"c": "xy"}}]}})
+    assert not pattern.matches_event({"detail": {"names": ["a", "b"], "a": [{"b": {"c": "y"}}]}})
+    assert not pattern.matches_event({"detail": {"names": ["a"], "a": [{"b": {"c": "xy"}}]}})

@@ -154,3 +154,25 @@ def test_each_json_path_is_parsed_once(glue: Glue) -> None:
     machine = wait_then_stamp(glue, stamps)
     assert glue.run(machine, {"name": "a", "wait": 3})["status"] == "SUCCEEDED"
     assert stamps == [("a", 3)]
+
+
+def test_a_task_failure_keeps_its_cause(glue: Glue) -> None:
+    from test_glue_sqs import poller, queue, waiting_machine
+
+    url, arn = queue("failures")
+    sfn = client("stepfunctions")
+
+    def refuse(event: dict[str, Any]) -> None:
+        for r in event["Records"]:
+            body = json.loads(r["body"])
+            sfn.send_task_failure(taskToken=body["token"], error="RecordConflict", cause='{"errorMessage": "taken"}')
+
+    fn = glue.function("refuser", refuse)
+    machine = waiting_machine(glue, "refused", url, 600)
+    p = poller(glue, arn, fn, batch_size=10, batching_window_seconds=1)
+    try:
+        result = glue.run(machine, {})
+    finally:
+        p.stop()
+    assert (result["status"], result["error"]) == ("FAILED", "RecordConflict")
+    assert json.loads(result["cause"]) == {"errorMessage": "taken"}

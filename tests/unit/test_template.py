@@ -498,7 +498,15 @@ def failed(event, path):
 
 def test_intake_listens_to_account_creation_and_member_zone_tagging():
     events = FUNCTIONS["IntakeFunction"]["Properties"]["Events"]
-    assert set(events) == {"AccountCreated", "ManagedAccountCreated", "ZoneTagged", "ZoneDeleted", "AccountClosed"}
+    assert set(events) == {
+        "AccountCreated",
+        "ManagedAccountCreated",
+        "ZoneTagged",
+        "ZoneDeleted",
+        "AccountClosed",
+        "AccountTagsChanged",
+    }
+    assert "EventBusName" not in events["AccountTagsChanged"]["Properties"]  # the default bus: us-east-1 CloudTrail
     assert events["ZoneTagged"]["Properties"]["EventBusName"] == {"Ref": "MemberEventBus"}
 
 

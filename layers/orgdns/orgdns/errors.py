@@ -50,6 +50,14 @@ class AccountNotReady(OrgDnsError):
     reason = "AccountNotReady"
 
 
+class ZoneBeingTornDown(OrgDnsError):
+    """The zone a run asks for is being torn down by another run (its tags were removed and set
+    again, or events came out of order): the run waits for the teardown to finish, then sets the
+    zone up again as the tags now ask."""
+
+    reason = "ZoneBeingTornDown"
+
+
 # --- terminal: the run ends Rejected ------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from orgdns.aws.clients import aws_errors, error_code
+from orgdns.request import account_tag_workflows, is_account_tag_event
 
 MAX_NAME = 80
 
@@ -42,6 +43,15 @@ def ends_delegation(event: dict[str, Any], delegate_tag: str) -> bool:
     removed = params.get("removeTagKeys") or params.get("tagKeys") or []
     added = {t.get("key"): t.get("value") for t in params.get("addTags") or [] if isinstance(t, dict)}
     return delegate_tag in removed or (delegate_tag in added and str(added[delegate_tag]).strip().lower() != "true")
+
+
+def workflows_for(event: dict[str, Any], tag_prefix: str) -> list[str]:
+    """The workflows one event starts, "subdomain" and/or "teardown": an account's tag change
+    that sets the subdomain tag starts both (the teardown retires a name the tags no longer ask
+    for, and skips when there is none)."""
+    if is_account_tag_event(event):
+        return account_tag_workflows(event, tag_prefix)
+    return ["teardown"] if ends_delegation(event, tag_prefix + "delegate") else ["subdomain"]
 
 
 def start_workflow(event: dict[str, Any], state_machine_arn: str, client: Any) -> dict[str, Any]:

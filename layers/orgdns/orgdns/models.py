@@ -27,6 +27,8 @@ class Trigger(StrEnum):
     ZONE_TAGGED = "ChangeTagsForResource"  # self-service: a member account tagged its own zone
     ZONE_DELETED = "DeleteHostedZone"  # teardown
     ACCOUNT_CLOSED = "CloseAccountResult"  # teardown
+    ACCOUNT_TAGGED = "TagResource"  # an administrator set orgdns:* tags on an account
+    ACCOUNT_UNTAGGED = "UntagResource"  # ... or removed some (orgdns:subdomain: teardown)
     MANUAL = "Manual"
 
 
@@ -320,6 +322,9 @@ class ManagedZone(CamelModel):
     parent_hosted_zone_id: str | None = None
     name_servers: list[str] = Field(default_factory=list)
     records: list[RecordSpec] = Field(default_factory=list)
+    # Earlier contents of ``records`` that a later run replaces (a new NS TTL): still orgdns's
+    # own writing, so the record writer may overwrite them with the new content.
+    superseded: list[RecordSpec] = Field(default_factory=list)
     certificates: list[CertificateRef] = Field(default_factory=list)
     custom_domain: CustomDomainResult | None = None
     created_by_orgdns: bool = True

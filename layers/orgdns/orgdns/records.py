@@ -26,11 +26,17 @@ def same_content(a: RecordSpec, b: RecordSpec) -> bool:
     )
 
 
-def plan_write(wanted: RecordSpec, existing: list[RecordSpec], owned: dict[RecordKey, RecordSpec]) -> bool:
+def plan_write(
+    wanted: RecordSpec,
+    existing: list[RecordSpec],
+    owned: dict[RecordKey, RecordSpec],
+    superseded: Iterable[RecordSpec] = (),
+) -> bool:
     """Decide whether ``wanted`` must be UPSERTed into its zone.
 
     Returns False when the zone already holds exactly ``wanted`` (a rerun writes nothing), True
-    when it is absent or orgdns wrote the record that is there now, and raises RecordConflict
+    when it is absent or orgdns wrote the record that is there now (as ``owned`` says, or an earlier
+    content orgdns wrote that this write replaces: ``superseded``), and raises RecordConflict
     when writing would overwrite a record orgdns did not write, or put a CNAME or NS record
     beside other records of the same name.
     """
@@ -38,8 +44,8 @@ def plan_write(wanted: RecordSpec, existing: list[RecordSpec], owned: dict[Recor
         if record.type == wanted.type:
             if same_content(record, wanted):
                 return False
-            ours = owned.get(key(wanted))
-            if ours is None or not same_content(ours, record):
+            ours = [r for r in [owned.get(key(wanted)), *superseded] if r is not None and key(r) == key(wanted)]
+            if not any(same_content(r, record) for r in ours):
                 raise RecordConflict(
                     f"{wanted.zone_name or wanted.hosted_zone_id} already holds {record.type} {record.name} = "
                     f"{', '.join(record.values) or record.alias_target}; orgdns did not write it and will not "

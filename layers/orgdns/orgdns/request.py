@@ -251,6 +251,91 @@ def parse_zone_tag_event(raw: dict[str, Any]) -> ZoneTagEvent:
     )
 
 
+class AccountTagEvent(BaseModel):
+    """An administrator tagged or untagged an account: Organizations' TagResource or UntagResource
+    (CloudTrail, us-east-1, the management account's default bus). Only which account it names is
+    taken from it: the account's tags are read again before anything is decided."""
+
+    trigger: Trigger
+    event_id: str | None
+    account_id: str | None  # None: the tagged resource is not an account (an OU, a root, a policy)
+    resource_id: str
+    keys: list[str]  # the tag keys the call set or removed
+
+
+def is_account_tag_event(raw: dict[str, Any]) -> bool:
+    detail = raw.get("detail")
+    return (
+        raw.get("source") == "aws.organizations"
+        and isinstance(detail, dict)
+        and detail.get("eventName") in {"TagResource", "UntagResource"}
+    )
+
+
+def parse_account_tag_event(raw: dict[str, Any]) -> AccountTagEvent:
+    detail = raw["detail"]
+    name = detail.get("eventName")
+    params = detail.get("requestParameters")
+    if not isinstance(params, dict):
+        raise RequestRejected(
+            "MalformedEvent", f"{name} has no 'detail.requestParameters' object", "detail.requestParameters"
+        )
+    resource = params.get("resourceId")
+    if not isinstance(resource, str) or not resource:
+        raise RequestRejected(
+            "MalformedEvent",
+            f"{name} must name the tagged resource in detail.requestParameters.resourceId, got {resource!r}",
+            "detail.requestParameters.resourceId",
+        )
+    if name == "TagResource":
+        tags = params.get("tags")
+        if not isinstance(tags, list) or not all(isinstance(t, dict) and isinstance(t.get("key"), str) for t in tags):
+            raise RequestRejected(
+                "MalformedEvent",
+                "TagResource must list its tags as [{key, value}] in detail.requestParameters.tags",
+                "detail.requestParameters.tags",
+            )
+        keys = [str(t["key"]) for t in tags]
+        trigger = Trigger.ACCOUNT_TAGGED
+    else:
+        tag_keys = params.get("tagKeys")
+        if not isinstance(tag_keys, list) or not all(isinstance(k, str) for k in tag_keys):
+            raise RequestRejected(
+                "MalformedEvent",
+                "UntagResource must list the removed keys in detail.requestParameters.tagKeys",
+                "detail.requestParameters.tagKeys",
+            )
+        keys = list(tag_keys)
+        trigger = Trigger.ACCOUNT_UNTAGGED
+    return AccountTagEvent(
+        trigger=trigger,
+        event_id=raw.get("id") if isinstance(raw.get("id"), str) else None,
+        account_id=resource if re.fullmatch(ACCOUNT_ID, resource) else None,
+        resource_id=resource,
+        keys=keys,
+    )
+
+
+def account_tag_workflows(raw: dict[str, Any], prefix: str) -> list[str]:
+    """Which workflows an account's tag change starts (at face value; each run reads the tags
+    again): "subdomain" when it sets or removes an orgdns tag (options change), "teardown" when
+    it touches the subdomain tag (removed, or renamed: the name the tags no longer ask for is
+    torn down). Removing the subdomain tag starts the teardown only."""
+    try:
+        event = parse_account_tag_event(raw)
+    except RequestRejected:
+        return ["subdomain"]  # malformed: ResolveRequest rejects it, with a published status
+    ours = [key for key in event.keys if key.startswith(prefix)]
+    if not ours or event.account_id is None:
+        return ["subdomain"]  # the rule filters other tags out; ResolveRequest skips what gets through
+    subdomain = prefix + TAG_NAMES["zoneName"]
+    if event.trigger == Trigger.ACCOUNT_UNTAGGED and subdomain in ours:
+        return ["teardown"]
+    if event.trigger == Trigger.ACCOUNT_TAGGED and subdomain in ours:
+        return ["subdomain", "teardown"]
+    return ["subdomain"]
+
+
 class TeardownEvent(BaseModel):
     """Something that ends delegations: a member deleted or untagged a zone, or an account closed."""
 
@@ -280,6 +365,18 @@ def parse_teardown_event(raw: dict[str, Any]) -> TeardownEvent:
         return TeardownEvent(
             trigger=Trigger.ZONE_DELETED, event_id=event_id, account_id=str(account_id),
             hosted_zone_id=zone_id,
+        )  # fmt: skip
+    if is_account_tag_event(raw):
+        tagged_account = parse_account_tag_event(raw)
+        if tagged_account.account_id is None:
+            raise RequestRejected(
+                "NotAnAccount",
+                f"{tagged_account.resource_id} is not an account: orgdns reads tags of accounts only",
+                "detail.requestParameters.resourceId",
+            )
+        return TeardownEvent(
+            trigger=tagged_account.trigger, event_id=event_id, account_id=tagged_account.account_id,
+            hosted_zone_id=None,
         )  # fmt: skip
     if raw.get("source") == "aws.organizations" and name == "CloseAccountResult":
         service = detail.get("serviceEventDetails")
@@ -453,6 +550,12 @@ def summarise_input(raw: Any) -> InputSummary:
         return InputSummary(
             trigger=Trigger.ZONE_TAGGED, event_id=event_id, account_id=text(raw.get("account")),
             hosted_zone_id=zone_id(params.get("resourceId")),
+        )  # fmt: skip
+    if name in {"TagResource", "UntagResource"} and raw.get("source") == "aws.organizations":
+        resource = text(params.get("resourceId"))
+        return InputSummary(
+            trigger=Trigger.ACCOUNT_TAGGED if name == "TagResource" else Trigger.ACCOUNT_UNTAGGED,
+            event_id=event_id, account_id=resource if resource and re.fullmatch(ACCOUNT_ID, resource) else None,
         )  # fmt: skip
     if name == "DeleteHostedZone":
         return InputSummary(

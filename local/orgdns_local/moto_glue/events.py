@@ -10,7 +10,7 @@ import uuid
 from typing import Any
 
 from moto.events import models as events_models
-from moto.events.models import Rule, events_backends
+from moto.events.models import EventPattern, Rule, events_backends
 from moto.events.utils import EventTemplateParser
 from moto.stepfunctions.responses import get_backend as sfn_backend
 from moto.utilities.arns import parse_arn
@@ -59,6 +59,41 @@ def _patch_events(ctx: GlueContext, patches: _Patches) -> None:
 
     patches.set(Rule, "send_to_targets", send_to_targets)
     patches.set(events_models, "unix_time", lambda: ctx.clock.now().timestamp())
+
+
+def _patch_event_patterns(ctx: GlueContext, patches: _Patches) -> None:
+    """Match patterns against fields inside arrays of objects, as EventBridge does.
+
+    Gap: `EventPattern._flatten_dict` (moto/events/models.py) does not descend into arrays, so a
+    pattern on `detail.requestParameters.tags.key` never matches Organizations' TagResource event,
+    whose tags are `[{"key": ..., "value": ...}]`. EventBridge flattens arrays: a field of an
+    array's objects holds the values of every element, and a filter matches when any does
+    ("Arrays in event patterns", EventBridge user guide). Patched: an array's objects are
+    flattened into per-field lists (scalars in the array stay the array's own value); moto's
+    matchers already try each element of a list.
+    """
+
+    def flatten(node: Any, prefix: str = "", result: dict[str, Any] | None = None) -> dict[str, Any]:
+        result = {} if result is None else result
+        if isinstance(node, dict):
+            for key, value in node.items():
+                path = f"{prefix}.{key}" if prefix else key
+                if isinstance(value, dict) and value:
+                    flatten(value, path, result)
+                elif isinstance(value, list) and any(isinstance(item, dict) for item in value):
+                    scalars = [item for item in value if not isinstance(item, (dict, list))]
+                    if scalars:
+                        result[path] = scalars
+                    for item in value:
+                        if isinstance(item, dict):
+                            for inner, inner_value in flatten(item, path).items():
+                                values = inner_value if isinstance(inner_value, list) else [inner_value]
+                                result.setdefault(inner, []).extend(values)
+                else:
+                    result[path] = value
+        return result
+
+    patches.set(EventPattern, "_flatten_dict", staticmethod(flatten))
 
 
 def _route_event(account_id: str, region: str, bus_name: str, event: dict[str, Any]) -> None:

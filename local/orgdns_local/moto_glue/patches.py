@@ -35,7 +35,7 @@ from .apigateway import _patch_apigateway
 from .awslambda import _patch_lambda
 from .context import DeliveryFailure, ExecutionKey, GlueContext, _Patches, is_work
 from .dynamodb import _patch_dynamodb_queries
-from .events import _parse_time, _patch_events, _route_event
+from .events import _parse_time, _patch_event_patterns, _patch_events, _route_event
 from .organizations import _patch_organizations
 from .route53 import _patch_route53, _patch_route53_batches
 from .sqs import _patch_sqs
@@ -45,6 +45,7 @@ from .stepfunctions import (
     _patch_stepfunctions_json_paths,
     _patch_stepfunctions_names,
     _patch_stepfunctions_parse_cache,
+    _patch_stepfunctions_task_failure_cause,
     _patch_stepfunctions_time,
 )
 from .sts import _patch_access_key_accounts, _patch_sts_roles
@@ -132,7 +133,9 @@ _ALL_PATCHES: tuple[Callable[[GlueContext, _Patches], None], ...] = (
     _patch_stepfunctions_parse_cache,
     _patch_stepfunctions_json_paths,
     _patch_stepfunctions_clients,
+    _patch_stepfunctions_task_failure_cause,
     _patch_events,
+    _patch_event_patterns,
     _patch_route53,
     _patch_route53_batches,
     _patch_acm,

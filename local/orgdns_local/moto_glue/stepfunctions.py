@@ -238,3 +238,25 @@ def _patch_stepfunctions_names(ctx: GlueContext, patches: _Patches) -> None:
         return original(self, state_machine_arn, name or str(uuid.uuid4()), *args, **kwargs)
 
     patches.set(sfn_models.StepFunctionsParserBackend, "start_execution", start_execution)
+
+
+def _patch_stepfunctions_task_failure_cause(ctx: GlueContext, patches: _Patches) -> None:
+    """SendTaskFailure keeps its `cause`, as Step Functions does.
+
+    Gap: `StepFunctionResponse.send_task_failure` (moto/stepfunctions/responses.py) reads the token
+    and the error and drops the cause, so a task failed by the record writer reaches the run's
+    Catch with no message (its status says only the reason). The interpreter's backend
+    (`stepfunctions.parser.models.StepFunctionsParserBackend.send_task_failure`) takes a cause and
+    puts it in the TaskFailed event. Patched: the response passes it on.
+    """
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    def send_task_failure(self: Any) -> Any:
+        from moto.core.responses import EmptyResult
+
+        self.stepfunction_backend.send_task_failure(
+            self._get_param("taskToken"), error=self._get_param("error"), cause=self._get_param("cause")
+        )
+        return EmptyResult()
+
+    patches.set(StepFunctionResponse, "send_task_failure", send_task_failure)

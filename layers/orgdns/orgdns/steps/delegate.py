@@ -51,10 +51,12 @@ def delegate(state: WorkflowState, aws: AwsAccess) -> DelegationResult:
     item = around.managed.get(plan.zone_name)
     if item is None or item.account_id != plan.account_id:  # a teardown removed the zone's entry since CreateZone
         raise ZoneWithdrawn(f"{plan.zone_name} was torn down while it was being delegated; nothing was written")
+    replaced = [r for r in item.records if key(r) == key(record) and not same_content(r, record)]
     registry.put(
         item.model_copy(
             update={
                 "records": merge_records(item.records, [record]),
+                "superseded": merge_records(item.superseded, replaced),
                 "parent_zone_name": parent.zone_name,
                 "parent_account_id": parent.account_id,
                 "parent_hosted_zone_id": parent.hosted_zone_id,

@@ -17,8 +17,9 @@ from orgdns.aws.access import AwsAccess
 from orgdns.aws.organizations import CLOSED_STATES
 from orgdns.errors import RequestRejected
 from orgdns.models import Decision, ManagedZone, RecordChange, RecordSpec, TeardownResult, Trigger, ZoneRef
+from orgdns.names import normalise_domain_name
 from orgdns.records import key, owned_records, same_content
-from orgdns.request import parse_teardown_event
+from orgdns.request import TAG_NAMES, naming_rule_name, parse_teardown_event
 from orgdns.steps.lookups import surroundings
 from orgdns.steps.resolve_request import DELEGATE_TAG
 from orgdns.zones import find_parent
@@ -56,6 +57,10 @@ def _teardown(raw: dict[str, Any], execution: str, aws: AwsAccess, decision: Dec
             return
         decision.zone_name = targets[0].zone_name
         _check_zone_event(event.trigger, targets[0], aws)
+    elif event.trigger in {Trigger.ACCOUNT_TAGGED, Trigger.ACCOUNT_UNTAGGED}:
+        targets = _no_longer_asked_for(event.account_id, entries, aws, decision)
+        if not targets:
+            return
     else:
         state = aws.organizations().state(event.account_id)
         if state is not None and state not in CLOSED_STATES:
@@ -76,7 +81,7 @@ def _teardown(raw: dict[str, Any], execution: str, aws: AwsAccess, decision: Dec
     remaining = [z for z in entries if z.zone_name not in removed]
     # AWS refuses AssumeRole into a closed (SUSPENDED) account: a closure is torn down from the
     # parents' side only. Records inside the closed account's own zones go with the account.
-    closed = event.account_id if event.hosted_zone_id is None else None
+    closed = event.account_id if event.trigger == Trigger.ACCOUNT_CLOSED else None
     for zone in sorted(targets, key=lambda z: -z.zone_name.count(".")):  # deepest first
         # Marked first: from now on the record writer writes nothing more for it (a run on its way
         # would otherwise write a delegation back after this teardown's DELETE).
@@ -86,6 +91,42 @@ def _teardown(raw: dict[str, Any], execution: str, aws: AwsAccess, decision: Dec
         result.zones.append(zone.zone_name)
         result.forget.append(ZoneRef(zone_name=zone.zone_name, account_id=zone.account_id,
                                      hosted_zone_id=zone.hosted_zone_id))  # fmt: skip
+
+
+def _no_longer_asked_for(
+    account_id: str, entries: list[ManagedZone], aws: AwsAccess, decision: Decision
+) -> list[ManagedZone]:
+    """The account's zones set up from its tags that its tags (read again now) no longer ask for:
+    the subdomain tag removed, or set to another name. Self-service zones answer to their own tags
+    and stay. Tags that cannot be read as a name (an invalid value) tear nothing down."""
+    settings = aws.settings
+    account = aws.organizations().account(account_id)
+    if account is None:
+        raise RequestRejected(
+            "AccountNotInOrganization", f"account {account_id} is not in this organization", "accountId"
+        )
+    raw = account.tags.get(settings.tag_prefix + TAG_NAMES["zoneName"])
+    wanted: str | None = None
+    if raw is not None:
+        try:
+            wanted = normalise_domain_name(raw, settings.tag_prefix + TAG_NAMES["zoneName"])
+        except RequestRejected as exc:
+            decision.decision, decision.reason = "Skip", "InvalidTag"
+            decision.message = f"{exc.message}: nothing is torn down until the tag is valid or removed"
+            return []
+    else:
+        rule_name = naming_rule_name(settings.naming_rule, account_id, account.name)
+        wanted = normalise_domain_name(rule_name, "NamingRule") if rule_name else None
+    targets = [z for z in entries if not z.self_service and z.zone_name != wanted]
+    if not targets:
+        decision.decision, decision.reason = "Skip", "StillTagged"
+        decision.message = (
+            f"account {account_id}'s tags ask for {wanted}, which stays" if wanted
+            else f"account {account_id} has no subdomain set up from its tags"
+        )  # fmt: skip
+        return []
+    decision.zone_name = targets[0].zone_name
+    return targets
 
 
 def _check_zone_event(trigger: Trigger, zone: ManagedZone, aws: AwsAccess) -> None:

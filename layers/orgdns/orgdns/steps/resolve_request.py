@@ -11,17 +11,19 @@ from typing import Any
 from orgdns.aws.access import AwsAccess
 from orgdns.aws.organizations import Account
 from orgdns.certificates import certificate_names
-from orgdns.errors import RequestRejected
+from orgdns.errors import RequestRejected, ZoneBeingTornDown
 from orgdns.models import CustomDomainSpec, CustomDomainType, Decision, Plan, Trigger
 from orgdns.names import normalise_domain_name
 from orgdns.ownership import classify_certificate_names, may_claim, outstanding_requests, refused_names_message
 from orgdns.request import (
     TAG_NAMES,
     ManualInput,
+    is_account_tag_event,
     is_event,
     is_zone_tag_event,
     naming_rule_name,
     parse_account_event,
+    parse_account_tag_event,
     parse_manual_input,
     parse_zone_tag_event,
     tag_options,
@@ -51,7 +53,25 @@ def _decide(raw: Any, execution: str, aws: AwsAccess, decision: Decision) -> Dec
         return _zone_request(raw, execution, aws, decision)
 
     manual: dict[str, Any] = {}
-    if is_event(raw):
+    if is_account_tag_event(raw):
+        tag_event = parse_account_tag_event(raw)
+        decision.trigger, decision.event_id, decision.account_id = (
+            tag_event.trigger,
+            tag_event.event_id,
+            tag_event.account_id,
+        )
+        if tag_event.account_id is None:
+            decision.decision, decision.reason = "Skip", "NotAnAccount"
+            decision.message = f"{tag_event.resource_id} is not an account: orgdns reads tags of accounts only"
+            return decision
+        prefix = aws.settings.tag_prefix
+        if not any(key.startswith(prefix) for key in tag_event.keys):
+            decision.decision, decision.reason = "Skip", "NoOrgDnsTags"
+            decision.message = f"the tags changed on account {tag_event.account_id} are not {prefix}* tags"
+            return decision
+        account_id = tag_event.account_id
+        request_id = tag_event.event_id or execution
+    elif is_event(raw):
         event = parse_account_event(raw)
         decision.trigger, decision.event_id, decision.account_id = event.trigger, event.event_id, event.account_id
         if not event.succeeded:
@@ -195,6 +215,10 @@ def _plan(
             "NameOwnedByAnotherAccount",
             f"{zone_name} is already managed for account {existing.account_id}",
             "zoneName",
+        )
+    if existing is not None and existing.torn_down_by:
+        raise ZoneBeingTornDown(
+            f"{zone_name} is being torn down by run {existing.torn_down_by}: this run waits for it to finish"
         )
     if existing is not None and self_service and existing.hosted_zone_id != hosted_zone_id:
         raise RequestRejected(

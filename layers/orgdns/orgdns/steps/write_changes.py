@@ -360,7 +360,7 @@ def _plan_upserts(
                     "nothing was written for this one"
                 )
             needed = part.key not in first and plan_write(
-                record, current.get(record.name.lower(), []), owned_records([owner])
+                record, current.get(record.name.lower(), []), owned_records([owner]), owner.superseded
             )
         except OrgDnsError as exc:
             part.pending.fail(type(exc).__name__, str(exc))
