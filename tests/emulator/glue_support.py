@@ -71,10 +71,10 @@ class Glue:
         return sfn.describe_execution(executionArn=arn)
 
 
-def client(service: str, account: str = ACCOUNT, region: str = REGION) -> Any:
+def client(service: str, account: str = ACCOUNT, region: str = REGION, **options: Any) -> Any:
     """A boto3 client whose calls moto serves from `account` (by assuming a role there)."""
     if account == ACCOUNT:
-        return boto3.client(service, region_name=region)
+        return boto3.client(service, region_name=region, **options)
     credentials = boto3.client("sts", region_name=REGION).assume_role(
         RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole",
         RoleSessionName="test",
@@ -85,6 +85,7 @@ def client(service: str, account: str = ACCOUNT, region: str = REGION) -> Any:
         aws_access_key_id=credentials["AccessKeyId"],
         aws_secret_access_key=credentials["SecretAccessKey"],
         aws_session_token=credentials["SessionToken"],
+        **options,
     )
 
 

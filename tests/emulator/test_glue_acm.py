@@ -159,3 +159,41 @@ def test_a_change_checks_only_the_certificates_whose_records_lie_in_its_zone(glu
     glue.clock.advance(60)
     assert describe(arn)["Status"] == "ISSUED"
     assert describe(other["CertificateArn"])["Status"] == "PENDING_VALIDATION"
+
+
+def test_a_certificate_serving_a_custom_domain_is_in_use_until_some_minutes_after_a_switch(glue: Glue) -> None:
+    import pytest
+    from botocore.exceptions import ClientError
+
+    old, new = request(), request()
+    acm, apigw = client("acm", MEMBER), client("apigateway", MEMBER)
+    apigw.create_domain_name(domainName=DOMAIN, certificateArn=old)
+    domain_arn = f"arn:aws:apigateway:us-east-1::/domainnames/{DOMAIN}"
+    assert describe(old)["InUseBy"] == [domain_arn] and describe(new)["InUseBy"] == []
+    with pytest.raises(ClientError) as in_use:
+        acm.delete_certificate(CertificateArn=old)
+    assert in_use.value.response["Error"]["Code"] == "ResourceInUseException"
+    glue.clock.advance(2400)
+    apigw.update_domain_name(
+        domainName=DOMAIN, patchOperations=[{"op": "replace", "path": "/certificateArn", "value": new}]
+    )
+    assert describe(new)["InUseBy"] == [domain_arn]
+    assert describe(old)["InUseBy"] == [domain_arn]  # ACM clears it some minutes later
+    glue.clock.advance(899)
+    with pytest.raises(ClientError):
+        acm.delete_certificate(CertificateArn=old)
+    glue.clock.advance(1)
+    assert describe(old)["InUseBy"] == []
+    acm.delete_certificate(CertificateArn=old)
+    assert [c["CertificateArn"] for c in acm.list_certificates()["CertificateSummaryList"]] == [new]
+
+
+def test_a_deleted_domain_releases_its_certificate_later_too(glue: Glue) -> None:
+    arn = request()
+    apigw = client("apigateway", MEMBER)
+    apigw.create_domain_name(domainName=DOMAIN, certificateArn=arn)
+    glue.clock.advance(30)
+    apigw.delete_domain_name(domainName=DOMAIN)
+    assert describe(arn)["InUseBy"] != []
+    glue.clock.advance(900)
+    assert describe(arn)["InUseBy"] == []

@@ -12,6 +12,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives.asymmetric import rsa
 from moto.acm.models import AWSCertificateManagerBackend, CertBundle, datetime_to_epoch
+from moto.core.exceptions import AWSError
 from moto.route53.models import FakeZone, Route53Backend
 from moto.utilities.arns import parse_arn
 
@@ -226,3 +227,53 @@ def _validation_status(cert_status: str, resolves: bool) -> str:
     if cert_status in ("FAILED", "VALIDATION_TIMED_OUT"):
         return "FAILED"
     return "PENDING_VALIDATION"
+
+
+class ResourceInUseException(AWSError):  # type: ignore[misc]
+    TYPE = "ResourceInUseException"
+
+
+def _patch_acm_in_use(ctx: GlueContext, patches: _Patches) -> None:
+    """InUseBy follows the account's API Gateway custom domains; a certificate in use cannot be deleted.
+
+    Gap: moto's `CertBundle.in_use_by` is filled only by its own load balancers, so a certificate
+    serving a custom domain shows `InUseBy: []`, and `AWSCertificateManagerBackend.delete_certificate`
+    deletes any certificate (moto/acm/models.py). ACM lists the resources using a certificate and
+    refuses DeleteCertificate on one in use with ResourceInUseException; after a custom domain
+    switches to another certificate (or is deleted) ACM goes on listing it for some minutes
+    (10 to 20 observed). Patched: DescribeCertificate's InUseBy is moto's list, plus the ARN of
+    each custom domain of the account in the certificate's Region that uses it now, plus each
+    domain that left it less than `ctx.acm_in_use_release_seconds` ago
+    (`ctx.released_certificates`, kept by apigateway.py); DeleteCertificate of a certificate with
+    a non-empty InUseBy is ResourceInUseException.
+    """
+    from .apigateway import domains_using
+
+    clock = ctx.clock
+
+    def in_use_by(cert: CertBundle) -> list[str]:
+        arn = parse_arn(cert.arn)
+        users = list(cert.in_use_by) + domains_using(arn.account, arn.region, cert.arn)
+        now = clock.elapsed()
+        for domain, until in ctx.released_certificates.get(cert.arn, []):
+            if now < until and domain not in users:
+                users.append(domain)
+        return users
+
+    original_describe = CertBundle.describe
+
+    def describe(self: CertBundle) -> dict[str, Any]:
+        result: dict[str, Any] = original_describe(self)
+        result["Certificate"]["InUseBy"] = in_use_by(self)
+        return result
+
+    original_delete = AWSCertificateManagerBackend.delete_certificate
+
+    def delete_certificate(self: AWSCertificateManagerBackend, arn: str) -> None:
+        cert = self._certificates.get(arn)
+        if cert is not None and in_use_by(cert):
+            raise ResourceInUseException(message=f"Certificate {arn} is in use")
+        original_delete(self, arn)
+
+    patches.set(CertBundle, "describe", describe)
+    patches.set(AWSCertificateManagerBackend, "delete_certificate", delete_certificate)

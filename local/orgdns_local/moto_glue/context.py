@@ -42,6 +42,15 @@ class GlueContext:
     acm_timeout_seconds: float = 72 * 3600
     apigw_edge_pending_seconds: float = 2400
     apigw_regional_pending_seconds: float = 60
+    # UpdateDomainName: an edge domain is UPDATING while CloudFront takes the new certificate
+    # (up to about 40 minutes, "Rotate a certificate"); a regional one about a minute.
+    apigw_edge_update_seconds: float = 1800
+    apigw_regional_update_seconds: float = 60
+    apigw_write_interval_seconds: float = 30  # Create/Update/DeleteDomainName: 1 per 30 s per account
+    acm_in_use_release_seconds: float = 900  # InUseBy clears this long after a domain switches away
+    # certificate ARN -> (domain ARN, the simulated moment InUseBy stops listing it): set when a
+    # custom domain switches to another certificate or is deleted
+    released_certificates: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
     account_closure_seconds: float = 300  # CloseAccount: PENDING_CLOSURE this long, then SUSPENDED
     account_closures: dict[str, float] = field(default_factory=dict)  # account id -> CloseAccount time
     require_existing_roles: bool = False  # AssumeRole into a role that does not exist is denied

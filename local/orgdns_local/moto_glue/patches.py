@@ -29,9 +29,9 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from .acm import _patch_acm
+from .acm import _patch_acm, _patch_acm_in_use
 from .api_calls import _patch_api_calls, _patch_client_classes, _patch_model_loading
-from .apigateway import _patch_apigateway
+from .apigateway import _patch_apigateway, _patch_apigateway_updates
 from .awslambda import _patch_lambda
 from .context import DeliveryFailure, ExecutionKey, GlueContext, _Patches, is_work
 from .dynamodb import _patch_dynamodb_queries
@@ -139,7 +139,9 @@ _ALL_PATCHES: tuple[Callable[[GlueContext, _Patches], None], ...] = (
     _patch_route53,
     _patch_route53_batches,
     _patch_acm,
+    _patch_acm_in_use,
     _patch_apigateway,
+    _patch_apigateway_updates,
     _patch_api_calls,
     _patch_model_loading,
     _patch_client_classes,
