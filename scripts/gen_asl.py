@@ -144,19 +144,20 @@ def record_request(next_state: str, result_path: str, body: dict) -> dict:
     }
 
 
-def publish(outcome: str, next_state: str) -> dict[str, dict]:
+def publish(outcome: str, next_state: str, name: str | None = None) -> dict[str, dict]:
     """Publish<Outcome>, and Keep<Outcome> for a status that SNS would not take: the status goes to
     the status dead-letter queue instead, and the run ends StatusNotPublished (a mid-run
     ActionRequired goes on waiting)."""
+    name = name or outcome
     parameters = {"execution.$": "$$.Execution.Name", "outcome": outcome, "state.$": "$"}
     published = task("PublishStatus", next_state, "$.published", parameters)
     published["Retry"] = [LAMBDA_ERRORS, LAMBDA_THROTTLED, THROTTLING, TRANSIENT]
-    published["Catch"] = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.publishError", "Next": f"Keep{outcome}"}]
+    published["Catch"] = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.publishError", "Next": f"Keep{name}"}]
     final = next_state in {"Succeeded", "Skipped", "Rejected", "Failed"}
     kept = task("KeepStatus", "StatusNotPublished" if final else next_state, "$.kept", parameters)
     kept["Retry"] = [LAMBDA_ERRORS, LAMBDA_THROTTLED, THROTTLING, TRANSIENT]
     kept["Catch"] = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.keepError", "Next": "StatusNotPublished"}]
-    return {f"Publish{outcome}": published, f"Keep{outcome}": kept}
+    return {f"Publish{name}": published, f"Keep{name}": kept}
 
 
 def poll(name: str, first: int, cap: int, wait: str) -> dict[str, dict]:
@@ -198,6 +199,10 @@ CERT_FIRST, CERT_CAP = 15, 240  # an unanswered ActionRequired polls until ACM t
 # under a thousand polls (and the execution history under its 25,000 events).
 CERT_STEADY, CERT_STEADY_POLLS = 30, 6
 DOMAIN_FIRST, DOMAIN_CAP, DOMAIN_MAX_POLLS = 50, 200, 45  # a 40-minute edge domain: 14 polls, lag <= 200 s
+# ACM lists a custom domain in a certificate's InUseBy for some minutes after it switched away:
+# replaced certificates are tried at once, then after 60, 120 and every 240 s, about 30 minutes in
+# all, before a human is asked (ActionRequired).
+RETIRE_FIRST, RETIRE_CAP, RETIRE_MAX_POLLS = 60, 240, 9
 
 states: dict[str, dict] = {
     "Start": {"Type": "Pass", "Parameters": {"input.$": "$", "restarts": 0}, "Next": "ResolveRequest"},
@@ -322,7 +327,7 @@ states: dict[str, dict] = {
                 ],
                 "Next": "CreateCustomDomain",
             },
-            {"Variable": "$.certificateCheck.allIssued", "BooleanEquals": True, "Next": "PublishSucceeded"},
+            {"Variable": "$.certificateCheck.allIssued", "BooleanEquals": True, "Next": "Replaced?"},
             {
                 "And": [
                     {"Variable": "$.poll.count", "NumericLessThan": CERT_STEADY_POLLS},
@@ -337,7 +342,7 @@ states: dict[str, dict] = {
     "CreateCustomDomain": task("CreateCustomDomain", "DomainCreated?", "$.customDomain"),
     "DomainCreated?": {
         "Type": "Choice",
-        "Choices": [{"Variable": "$.customDomain.available", "BooleanEquals": True, "Next": "PublishSucceeded"}],
+        "Choices": [{"Variable": "$.customDomain.available", "BooleanEquals": True, "Next": "Replaced?"}],
         "Default": "StartDomainPolling",
     },
     "WaitForCustomDomain": {"Type": "Wait", "SecondsPath": "$.poll.seconds", "Next": "CheckCustomDomain"},
@@ -345,12 +350,39 @@ states: dict[str, dict] = {
     "DomainReady?": {
         "Type": "Choice",
         "Choices": [
-            {"Variable": "$.customDomain.available", "BooleanEquals": True, "Next": "PublishSucceeded"},
+            {"Variable": "$.customDomain.available", "BooleanEquals": True, "Next": "Replaced?"},
             {"Variable": "$.poll.count", "NumericGreaterThanEquals": DOMAIN_MAX_POLLS, "Next": "DomainTimedOut"},
             {"Variable": "$.poll.seconds", "NumericGreaterThanEquals": DOMAIN_CAP, "Next": "WaitForCustomDomain"},
         ],
         "Default": "GrowDomainInterval",
     },
+    # Certificates an earlier run set up that the new ones replace (names or Regions changed) go
+    # once the new ones are ISSUED and the custom domain serves them.
+    "Replaced?": {
+        "Type": "Choice",
+        "Choices": [
+            {"Variable": "$.certificates.replaces[0]", "IsPresent": True, "Next": "StartRetirePolling"},
+            {"Variable": "$.customDomain.previousCertificateArn", "IsPresent": True, "Next": "StartRetirePolling"},
+        ],
+        "Default": "PublishSucceeded",
+    },
+    "RetireCertificates": task("RetireCertificates", "CountRetirePoll", "$.retire"),
+    "Retired?": {
+        "Type": "Choice",
+        "Choices": [
+            {"Variable": "$.retire.inUse[0]", "IsPresent": False, "Next": "PublishSucceeded"},
+            {
+                "Variable": "$.poll.count",
+                "NumericGreaterThanEquals": RETIRE_MAX_POLLS,
+                "Next": "PublishCertificatesInUse",
+            },
+            {"Variable": "$.poll.seconds", "NumericGreaterThanEquals": RETIRE_CAP, "Next": "WaitToRetire"},
+        ],
+        "Default": "GrowRetireInterval",
+    },
+    "WaitToRetire": {"Type": "Wait", "SecondsPath": "$.poll.seconds", "Next": "RetireCertificates"},
+    # The run did its part (the new certificates serve); a human must free the old ones.
+    **publish("ActionRequired", "Succeeded", name="CertificatesInUse"),
     "DomainTimedOut": {
         "Type": "Pass",
         "Result": {
@@ -393,6 +425,10 @@ cert_poll = poll("Certificate", CERT_FIRST, CERT_CAP, "WaitForCertificates")
 cert_poll["CountCertificatePoll"]["Next"] = "CertificatesReady?"
 states.update(cert_poll)
 states.update(poll("Domain", DOMAIN_FIRST, DOMAIN_CAP, "WaitForCustomDomain"))
+retire_poll = poll("Retire", RETIRE_FIRST, RETIRE_CAP, "WaitToRetire")
+retire_poll["StartRetirePolling"]["Next"] = "RetireCertificates"  # the first try at once
+retire_poll["CountRetirePoll"]["Next"] = "Retired?"
+states.update(retire_poll)
 
 definition = {
     "Comment": "orgdns subdomain workflow: zone, delegation, certificates, custom domain, status. "

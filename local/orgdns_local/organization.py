@@ -168,6 +168,9 @@ class LocalOrganization:
             acm_validation_seconds=timing.acm_validation_seconds,
             apigw_edge_pending_seconds=timing.apigw_edge_pending_seconds,
             apigw_regional_pending_seconds=timing.apigw_regional_pending_seconds,
+            apigw_edge_update_seconds=timing.apigw_edge_update_seconds,
+            apigw_regional_update_seconds=timing.apigw_regional_update_seconds,
+            acm_in_use_release_seconds=timing.acm_in_use_release_seconds,
             account_closure_seconds=timing.account_closure_seconds,
             require_existing_roles=True,
             dead_letter_queues={

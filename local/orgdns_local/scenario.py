@@ -41,6 +41,9 @@ class Timing(Strict):
     acm_validation_seconds: float = 60
     apigw_edge_pending_seconds: float = 2400
     apigw_regional_pending_seconds: float = 60
+    apigw_edge_update_seconds: float = 1800  # UpdateDomainName: UPDATING this long (edge)
+    apigw_regional_update_seconds: float = 60
+    acm_in_use_release_seconds: float = 900  # InUseBy keeps a domain this long after it switched away
     baseline_seconds: float = 120  # how long after an account is created the StackSet reaches it
     account_closure_seconds: float = 300  # CloseAccount: PENDING_CLOSURE this long, then SUSPENDED
 

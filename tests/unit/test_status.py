@@ -380,6 +380,7 @@ def test_succeeded_reports_zone_parent_certificates_and_domain():
         "region": "us-east-1",
         "targetDomainName": "d111111abcdef8.cloudfront.net",
         "status": "AVAILABLE",
+        "certificateArn": f"arn:aws:acm:us-east-1:{MEMBER}:certificate/us-east-1",
     }
     assert by_type(document)["ZoneReady", None]["message"] == f"hosted zone ZSTAGING in {MEMBER}"
 

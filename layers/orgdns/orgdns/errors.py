@@ -106,6 +106,13 @@ class CustomDomainFailed(OrgDnsError):
     reason = "CustomDomainFailed"
 
 
+class Superseded(OrgDnsError):
+    """A later run for the same zone (its names changed again) has switched the custom domain to
+    a newer certificate: this run does not switch it back; the later run retires what is left."""
+
+    reason = "Superseded"
+
+
 class ZoneWithdrawn(OrgDnsError):
     """A self-service zone was deleted or untagged while its delegation was being written."""
 

@@ -230,10 +230,22 @@ class CertificateRef(CamelModel):
     status: str
     reused: bool = False
     failure_reason: str | None = None
+    in_use_by: list[str] = Field(default_factory=list)  # RetireCertificates: what still uses it
 
 
 class CertificatesResult(CamelModel):
     certificates: list[CertificateRef]
+    # Certificates an earlier run set up for the zone that these replace (other names or
+    # Regions): retired once the new ones are ISSUED and the custom domain serves them.
+    replaces: list[CertificateRef] = Field(default_factory=list)
+
+
+class RetireResult(CamelModel):
+    """What RetireCertificates did with the certificates the run's new ones replace."""
+
+    retired: list[CertificateRef] = Field(default_factory=list)  # deleted (or already gone)
+    in_use: list[CertificateRef] = Field(default_factory=list)  # still in use: tried again, then a human
+    kept: list[CertificateRef] = Field(default_factory=list)  # not requested by orgdns: never deleted
 
 
 class ValidationResult(CamelModel):
@@ -257,8 +269,9 @@ class CustomDomainResult(CamelModel):
     target_domain_name: str
     target_hosted_zone_id: str
     status: str
-    available: bool
+    available: bool  # AVAILABLE, and serving the run's certificate
     records: list[RecordSpec] = Field(default_factory=list)
+    previous_certificate_arn: str | None = None  # the certificate the run switched the domain from
 
 
 class TeardownResult(CamelModel):
@@ -294,6 +307,7 @@ class WorkflowState(CamelModel):
     validation: ValidationResult | None = None
     certificate_check: CertificateCheck | None = None
     custom_domain: CustomDomainResult | None = None
+    retire: RetireResult | None = None
     teardown: TeardownResult | None = None
     error: StepError | None = None
 

@@ -69,6 +69,12 @@ def build_status(state: WorkflowState, outcome: Outcome, run_id: str, now: datet
                 "region": domain.region,
                 "targetDomainName": domain.target_domain_name,
                 "status": domain.status,
+                "certificateArn": domain.certificate_arn,
+                **(
+                    {"previousCertificateArn": domain.previous_certificate_arn}
+                    if domain.previous_certificate_arn
+                    else {}
+                ),
             }
             if domain
             else None
@@ -76,6 +82,7 @@ def build_status(state: WorkflowState, outcome: Outcome, run_id: str, now: datet
         "actionRequired": [
             {"zoneName": r.zone_name, "name": r.name, "type": r.type, "value": r.values[0] if r.values else ""}
             for r in (state.validation.action_required if state.validation else [])
+            if not (state.certificate_check and state.certificate_check.all_issued)  # done: ACM issued
         ]
         + [
             {
@@ -86,6 +93,17 @@ def build_status(state: WorkflowState, outcome: Outcome, run_id: str, now: datet
                 "action": "changed since orgdns wrote it: delete it by hand if nothing needs it",
             }
             for r in (state.teardown.left if state.teardown else [])
+        ]
+        + [
+            {
+                "zoneName": decision.zone_name if decision else None,
+                "name": c.arn,
+                "type": "Certificate",
+                "value": ", ".join(c.in_use_by),
+                "action": "replaced by a new certificate but still in use: switch what uses it to the new "
+                "certificate, then delete it",
+            }
+            for c in (state.retire.in_use if state.retire else [])
         ]
         if outcome in {Outcome.ACTION_REQUIRED, Outcome.FAILED}
         else [],
@@ -189,6 +207,19 @@ def _conditions(state: WorkflowState, outcome: Outcome, error: dict[str, str] | 
                     region=region,
                 )
             )
+
+    replaced = state.certificates.replaces if state.certificates else []
+    if replaced and state.retire is not None:
+        retire = state.retire
+        done = ", ".join(c.arn for c in retire.retired) or "none"
+        kept = f"; kept (not requested by orgdns): {', '.join(c.arn for c in retire.kept)}" if retire.kept else ""
+        if retire.in_use:
+            busy = "; ".join(f"{c.arn} (used by {', '.join(c.in_use_by)})" for c in retire.in_use)
+            out.append(
+                condition("CertificatesRetired", "False", "InUse", f"deleted: {done}; still in use: {busy}{kept}", now)
+            )
+        else:
+            out.append(condition("CertificatesRetired", "True", "Retired", f"deleted: {done}{kept}", now))
 
     if plan.custom_domain:
         domain = state.custom_domain

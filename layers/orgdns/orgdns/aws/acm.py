@@ -3,8 +3,12 @@
 from dataclasses import dataclass
 from typing import Any
 
-from orgdns.aws.clients import aws_errors
+from botocore.exceptions import ClientError
+
+from orgdns.aws.clients import aws_errors, error_code
 from orgdns.names import bare
+
+MANAGED_TAG = "orgdns:managed"  # on every certificate orgdns requests: the only ones it deletes
 
 LIVE_STATUSES = ["PENDING_VALIDATION", "ISSUED"]
 
@@ -24,6 +28,8 @@ class Certificate:
     names: frozenset[str]
     failure_reason: str | None
     options: tuple[ValidationOption, ...]
+    in_use_by: tuple[str, ...] = ()
+    created_at: float | None = None  # CreatedAt, epoch seconds
 
 
 class Acm:
@@ -53,7 +59,7 @@ class Acm:
                 ValidationMethod="DNS",
                 IdempotencyToken=idempotency_token,
                 Options={"CertificateTransparencyLoggingPreference": "ENABLED"},
-                Tags=[{"Key": "orgdns:managed", "Value": "true"}],
+                Tags=[{"Key": MANAGED_TAG, "Value": "true"}],
             )
         return str(response["CertificateArn"])
 
@@ -77,4 +83,44 @@ class Acm:
             names=frozenset(names),
             failure_reason=detail.get("FailureReason"),
             options=options,
+            in_use_by=tuple(detail.get("InUseBy") or ()),
+            created_at=_epoch(detail.get("CreatedAt")),
         )
+
+    def find(self, arn: str) -> Certificate | None:
+        """DescribeCertificate, or None when the certificate no longer exists."""
+        try:
+            return self.describe(arn)
+        except ClientError as exc:
+            if error_code(exc) == "ResourceNotFoundException":
+                return None
+            raise
+
+    def requested_by_orgdns(self, arn: str) -> bool:
+        """The certificate carries orgdns's tag (ListTagsForCertificate): orgdns requested it."""
+        with aws_errors("acm"):
+            tags = self._client.list_tags_for_certificate(CertificateArn=arn).get("Tags", [])
+        return any(tag.get("Key") == MANAGED_TAG and tag.get("Value") == "true" for tag in tags)
+
+    def delete(self, arn: str) -> bool:
+        """DeleteCertificate: True when deleted (or already gone), False while it is in use
+        (ResourceInUseException: ACM clears InUseBy some minutes after a custom domain switches)."""
+        try:
+            with aws_errors("acm"):
+                self._client.delete_certificate(CertificateArn=arn)
+        except ClientError as exc:
+            if error_code(exc) == "ResourceInUseException":
+                return False
+            if error_code(exc) == "ResourceNotFoundException":
+                return True
+            raise
+        return True
+
+
+def _epoch(value: Any) -> float | None:
+    """botocore parses timestamps into datetimes; the emulator may hand back numbers."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    return float(value.timestamp())

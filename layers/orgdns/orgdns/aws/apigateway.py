@@ -18,6 +18,11 @@ class DomainName:
     target_domain_name: str
     target_hosted_zone_id: str
     status: str
+    tags: dict[str, str]
+
+    @property
+    def set_up_by_orgdns(self) -> bool:
+        return self.tags.get("orgdns:managed") == "true"
 
 
 class ApiGateway:
@@ -51,6 +56,23 @@ class ApiGateway:
             response = self._client.create_domain_name(**args)
         return _domain(response)
 
+    def switch_certificate(self, name: str, endpoint_type: str, certificate_arn: str) -> DomainName | None:
+        """UpdateDomainName replacing the certificate (``/certificateArn`` for an edge domain, served
+        by CloudFront from us-east-1; ``/regionalCertificateArn`` for a regional one). The domain is
+        UPDATING until it serves the new certificate (edge: up to about 40 minutes). None when an
+        update is already in progress (ConflictException): look again later."""
+        path = "/certificateArn" if endpoint_type == "EDGE" else "/regionalCertificateArn"
+        try:
+            with aws_errors("apigateway"):
+                response = self._client.update_domain_name(
+                    domainName=name, patchOperations=[{"op": "replace", "path": path, "value": certificate_arn}]
+                )
+        except ClientError as exc:
+            if error_code(exc) == "ConflictException":
+                return None
+            raise
+        return _domain(response)
+
 
 def _domain(response: dict[str, Any]) -> DomainName:
     types = response.get("endpointConfiguration", {}).get("types", ["EDGE"])
@@ -70,4 +92,5 @@ def _domain(response: dict[str, Any]) -> DomainName:
         target_domain_name=target,
         target_hosted_zone_id=zone,
         status=response.get("domainNameStatus", "AVAILABLE"),
+        tags=dict(response.get("tags") or {}),
     )

@@ -1,7 +1,10 @@
-"""CreateCustomDomain: the API Gateway custom domain for the zone name and its alias records."""
+"""CreateCustomDomain: the API Gateway custom domain for the zone name and its alias records; a
+domain orgdns set up earlier is switched to the run's certificate (names or Regions changed)."""
 
 from orgdns.aws.access import AwsAccess
-from orgdns.errors import CustomDomainFailed, ZoneWithdrawn
+from orgdns.aws.acm import Acm
+from orgdns.aws.apigateway import ApiGateway, DomainName
+from orgdns.errors import CustomDomainFailed, Superseded, ZoneWithdrawn
 from orgdns.models import CustomDomainResult, CustomDomainType, RecordSpec, WorkflowState
 from orgdns.records import merge_records, owned_records, plan_write
 
@@ -16,13 +19,24 @@ def create_custom_domain(state: WorkflowState, aws: AwsAccess) -> CustomDomainRe
     endpoint = "EDGE" if spec.type == CustomDomainType.EDGE else "REGIONAL"
     apigateway = aws.apigateway(plan.account_id, spec.region)
     domain = apigateway.get(plan.zone_name)
+    previous = None
     if domain is None:
         domain = apigateway.create(plan.zone_name, endpoint, certificate.arn)
-    elif domain.endpoint_type != endpoint or domain.certificate_arn != certificate.arn:
+    elif domain.endpoint_type != endpoint:
         raise CustomDomainFailed(
-            f"{plan.zone_name} already exists in API Gateway ({spec.region}) as a {domain.endpoint_type} domain with "
-            f"certificate {domain.certificate_arn}; orgdns will not change a domain it did not set up this way"
+            f"{plan.zone_name} already exists in API Gateway ({spec.region}) as a {domain.endpoint_type} domain; "
+            f"orgdns does not change a custom domain's endpoint type (asked for {endpoint}): create the new domain "
+            "by hand and move the alias records, or set orgdns:custom-domain back"
         )
+    elif domain.certificate_arn != certificate.arn:
+        if not domain.set_up_by_orgdns:
+            raise CustomDomainFailed(
+                f"{plan.zone_name} already exists in API Gateway ({spec.region}) with certificate "
+                f"{domain.certificate_arn}, and orgdns did not set it up (no orgdns:managed tag): orgdns will not "
+                "change its certificate"
+            )
+        previous = domain.certificate_arn
+        domain = serve(apigateway, domain, certificate.arn, aws.acm(plan.account_id, spec.region))
 
     records = [
         RecordSpec(
@@ -55,6 +69,27 @@ def create_custom_domain(state: WorkflowState, aws: AwsAccess) -> CustomDomainRe
         target_domain_name=domain.target_domain_name,
         target_hosted_zone_id=domain.target_hosted_zone_id,
         status=domain.status,
-        available=domain.status == "AVAILABLE",
+        available=domain.status == "AVAILABLE" and domain.certificate_arn == certificate.arn,
         records=records,
+        previous_certificate_arn=previous,
     )
+
+
+def serve(apigateway: ApiGateway, domain: DomainName, certificate_arn: str, acm: Acm) -> DomainName:
+    """Switch an AVAILABLE domain orgdns set up to ``certificate_arn`` (UpdateDomainName); a domain
+    that is PENDING or UPDATING cannot be changed yet, so it is left for the next look. The domain
+    keeps serving its old certificate until the switch is done: it is never without one.
+
+    A domain serving a certificate requested after this run's was switched by a later run (the
+    names changed again meanwhile): it is not switched back (Superseded)."""
+    if domain.certificate_arn == certificate_arn or domain.status != "AVAILABLE":
+        return domain
+    if domain.certificate_arn:
+        served, wanted = acm.find(domain.certificate_arn), acm.find(certificate_arn)
+        if served and wanted and served.created_at and wanted.created_at and served.created_at > wanted.created_at:
+            raise Superseded(
+                f"custom domain {domain.name} serves {served.arn}, requested after this run's {wanted.arn} by a later "
+                "run: it stays on the newer certificate"
+            )
+    switched = apigateway.switch_certificate(domain.name, domain.endpoint_type, certificate_arn)
+    return switched if switched is not None else domain

@@ -38,7 +38,12 @@ def record_status(
             }
             certificates = state.certificate_check or state.certificates
             if certificates is not None:
-                updates["certificates"] = certificates.certificates
+                # Every certificate set up for the zone until RetireCertificates deletes it: one a
+                # run replaced but could not retire yet is retired by a later run.
+                retired = {ref.arn for ref in (state.retire.retired + state.retire.kept)} if state.retire else set()
+                ours = {ref.arn for ref in certificates.certificates}
+                earlier = [ref for ref in item.certificates if ref.arn not in ours and ref.arn not in retired]
+                updates["certificates"] = earlier + list(certificates.certificates)
             if state.custom_domain is not None:
                 updates["custom_domain"] = state.custom_domain
             registry.put(item.model_copy(update=updates))

@@ -24,7 +24,8 @@ def request_certificates(state: WorkflowState, aws: AwsAccess) -> CertificatesRe
     """
     plan = state.plan
     names = plan.certificate_names
-    check_certificate_names(names, plan.account_id, surroundings(aws, names).zones, aws.settings.grants)
+    around = surroundings(aws, names)  # names[0] is the zone's own name: its registry item comes too
+    check_certificate_names(names, plan.account_id, around.zones, aws.settings.grants)
     refs = []
     for region in plan.certificate_regions:
         acm = aws.acm(plan.account_id, region)
@@ -41,4 +42,10 @@ def request_certificates(state: WorkflowState, aws: AwsAccess) -> CertificatesRe
             arn = acm.request(names[0], names[1:], idempotency_token(plan.account_id, names, region))
             reused = CertificateRef(region=region, arn=arn, status="PENDING_VALIDATION")
         refs.append(reused)
-    return CertificatesResult(certificates=refs)
+    # What an earlier run set up for the zone and these do not keep (names or Regions changed):
+    # RetireCertificates deletes them once the new ones serve.
+    item = around.managed.get(plan.zone_name)
+    current = {ref.arn for ref in refs}
+    earlier = item.certificates if item is not None and item.account_id == plan.account_id else []
+    replaces = [ref for ref in earlier if ref.arn not in current]
+    return CertificatesResult(certificates=refs, replaces=replaces)
