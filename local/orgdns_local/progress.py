@@ -81,13 +81,29 @@ def describe(invocation: Invocation, names: dict[str, str]) -> tuple[str, str]:
         return "", ""
     if step == "CreateCustomDomain":
         assert isinstance(result, dict)
+        switch = ""
+        if result.get("previousCertificateArn"):
+            old, new = _short(result["previousCertificateArn"]), _short(result.get("certificateArn", ""))
+            switch = f"; switching from certificate {old} to {new}"
         return who, (
             f"custom domain {result.get('domainName')} ({result.get('type')}) -> {result.get('targetDomainName')}: "
-            f"{result.get('status')}"
+            f"{result.get('status')}{switch}"
         )
     if step == "CheckCustomDomain":
         assert isinstance(result, dict)
-        return (who, f"custom domain {result.get('domainName')} AVAILABLE") if result.get("available") else ("", "")
+        if not result.get("available"):
+            return "", ""
+        serves = f", serving {_short(result.get('certificateArn', ''))}" if result.get("previousCertificateArn") else ""
+        return who, f"custom domain {result.get('domainName')} AVAILABLE{serves}"
+    if step == "RetireCertificates":
+        assert isinstance(result, dict)
+        parts = [f"deleted {', '.join(_short(c['arn']) for c in result.get('retired', [])) or 'none'}"]
+        if result.get("inUse"):
+            busy = ", ".join(f"{_short(c['arn'])} (used by {', '.join(c.get('inUseBy', []))})" for c in result["inUse"])
+            parts.append(f"still in use: {busy}")
+        if result.get("kept"):
+            parts.append(f"kept (not orgdns's): {', '.join(_short(c['arn']) for c in result['kept'])}")
+        return who, "replaced certificates: " + "; ".join(parts)
     if step == "RemoveDelegation":
         assert isinstance(result, dict)
         decision = result.get("decision") or {}
@@ -114,3 +130,11 @@ def describe(invocation: Invocation, names: dict[str, str]) -> tuple[str, str]:
             reason = f" ({decision.get('reason')})"
         return who, f"status published: {outcome} {zone}{reason}"
     return who, ""
+
+
+def _short(arn: str) -> str:
+    """A certificate ARN as people read it: Region and the id's first characters."""
+    parts = arn.split(":")
+    if len(parts) < 6:
+        return arn
+    return f"{parts[3]}/{parts[5].rsplit('/', 1)[-1][:8]}"

@@ -1,5 +1,6 @@
-"""The demo story: production (edge custom domain, an end-user name answered by a human) and
-staging (delegated from production's zone)."""
+"""The demo story: production (edge custom domain) and staging (delegated from production's zone);
+act two, a developer's self-service zone; act three, production's end-user name arriving after
+go-live (a new certificate, an outside record answered by a human, the custom domain switched)."""
 
 from tests.workflow.conftest import account_id, statuses, zone_records
 
@@ -7,17 +8,18 @@ from tests.workflow.conftest import account_id, statuses, zone_records
 def test_every_run_succeeds_after_the_action_required_is_answered(demo_report):
     outcomes = [(d["zoneName"], d["outcome"], d["trigger"]) for d in statuses(demo_report)]
     assert outcomes == [
-        ("demo.example.org", "ActionRequired", "CreateAccountResult"),
         ("staging.demo.example.org", "Succeeded", "CreateAccountResult"),
         ("demo.example.org", "Succeeded", "CreateAccountResult"),
         ("feature-x.staging.demo.example.org", "Succeeded", "ChangeTagsForResource"),
         ("feature-x.staging.demo.example.org", "Succeeded", "DeleteHostedZone"),
+        ("demo.example.org", "ActionRequired", "TagResource"),
+        ("demo.example.org", "Succeeded", "TagResource"),
     ]
     assert {e["status"] for e in demo_report["executions"]} == {"SUCCEEDED"}
 
 
 def test_action_required_names_the_exact_record(demo_report):
-    action = statuses(demo_report)[0]
+    action = statuses(demo_report)[4]
     assert action["actionRequired"] == [
         {
             "zoneName": "my-budget-advisor.example",
@@ -59,7 +61,7 @@ def test_certificates_and_custom_domain(demo_report):
 
 
 def test_act_two_delegates_a_developers_zone_then_removes_it(demo_report):
-    created, removed = statuses(demo_report)[3:]
+    created, removed = statuses(demo_report)[2:4]
     assert created["parentZone"] == "staging.demo.example.org"
     assert [c["type"] for c in removed["conditions"]] == ["DelegationRemoved"]
     assert "NS feature-x.staging.demo.example.org in staging.demo.example.org" in removed["conditions"][0]["message"]
@@ -68,8 +70,8 @@ def test_act_two_delegates_a_developers_zone_then_removes_it(demo_report):
 
 
 def test_status_document_shape(demo_report):
-    final = statuses(demo_report)[2]
-    assert final["schemaVersion"] == "1.1"
+    final = statuses(demo_report)[1]
+    assert final["schemaVersion"] == "1.2"
     assert final["hostedZoneId"] == zone_id_of(demo_report, "production", "demo.example.org")
     assert final["trigger"] == "CreateAccountResult"
     conditions = {(c["type"], c.get("region")): c["status"] for c in final["conditions"]}
@@ -79,7 +81,7 @@ def test_status_document_shape(demo_report):
         ("CertificateIssued", "us-east-1"): "True",
         ("DomainAvailable", None): "True",
     }
-    message = demo_report["snsMessages"][2]
+    message = demo_report["snsMessages"][1]
     assert message["attributes"]["outcome"] == "Succeeded"
     assert message["attributes"]["zoneName"] == "demo.example.org"
 
@@ -89,3 +91,17 @@ def zone_id_of(report, account, zone):
         if item["name"] == account:
             return next(z["id"] for z in item["hostedZones"] if z["name"] == zone)
     raise AssertionError(f"no zone {zone} in {account}")
+
+
+def test_act_three_switches_the_domain_to_the_new_certificate_and_deletes_the_old(demo_report):
+    _, go_live, _, _, _, switched = statuses(demo_report)
+    old, new = go_live["certificates"][0]["arn"], switched["certificates"][0]["arn"]
+    assert old != new
+    assert (switched["customDomain"]["certificateArn"], switched["customDomain"]["previousCertificateArn"]) == (
+        new,
+        old,
+    )
+    retired = next(c for c in switched["conditions"] if c["type"] == "CertificatesRetired")
+    assert (retired["status"], old in retired["message"]) == ("True", True)
+    production = demo_report["accounts"][account_id(demo_report, "production")]
+    assert [c["arn"] for c in production["certificates"]] == [new]  # one certificate per Region

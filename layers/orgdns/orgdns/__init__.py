@@ -6,4 +6,4 @@ Layout (data flows top to bottom):
 - ``aws``: adapters, the only modules that call AWS (botocore).
 """
 
-SCHEMA_VERSION = "1.1"  # 1.1: hostedZoneId
+SCHEMA_VERSION = "1.2"  # 1.1: hostedZoneId; 1.2: customDomain certificates, CertificatesRetired
