@@ -327,7 +327,7 @@ states: dict[str, dict] = {
                 ],
                 "Next": "CreateCustomDomain",
             },
-            {"Variable": "$.certificateCheck.allIssued", "BooleanEquals": True, "Next": "Replaced?"},
+            {"Variable": "$.certificateCheck.allIssued", "BooleanEquals": True, "Next": "WriteOutputs"},
             {
                 "And": [
                     {"Variable": "$.poll.count", "NumericLessThan": CERT_STEADY_POLLS},
@@ -342,7 +342,7 @@ states: dict[str, dict] = {
     "CreateCustomDomain": task("CreateCustomDomain", "DomainCreated?", "$.customDomain"),
     "DomainCreated?": {
         "Type": "Choice",
-        "Choices": [{"Variable": "$.customDomain.available", "BooleanEquals": True, "Next": "Replaced?"}],
+        "Choices": [{"Variable": "$.customDomain.available", "BooleanEquals": True, "Next": "WriteOutputs"}],
         "Default": "StartDomainPolling",
     },
     "WaitForCustomDomain": {"Type": "Wait", "SecondsPath": "$.poll.seconds", "Next": "CheckCustomDomain"},
@@ -350,12 +350,14 @@ states: dict[str, dict] = {
     "DomainReady?": {
         "Type": "Choice",
         "Choices": [
-            {"Variable": "$.customDomain.available", "BooleanEquals": True, "Next": "Replaced?"},
+            {"Variable": "$.customDomain.available", "BooleanEquals": True, "Next": "WriteOutputs"},
             {"Variable": "$.poll.count", "NumericGreaterThanEquals": DOMAIN_MAX_POLLS, "Next": "DomainTimedOut"},
             {"Variable": "$.poll.seconds", "NumericGreaterThanEquals": DOMAIN_CAP, "Next": "WaitForCustomDomain"},
         ],
         "Default": "GrowDomainInterval",
     },
+    # The zone's outputs for member stacks (SSM parameters in its account), once what they name serves.
+    "WriteOutputs": task("WriteOutputs", "Replaced?", "$.outputs"),
     # Certificates an earlier run set up that the new ones replace (names or Regions changed) go
     # once the new ones are ISSUED and the custom domain serves them.
     "Replaced?": {

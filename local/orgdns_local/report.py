@@ -100,8 +100,11 @@ def _account(org: LocalOrganization, account_id: str, name: str, regions: list[s
                 record["values"] = [r["Value"] for r in rrset.get("ResourceRecords", [])]
             records.append(record)
         zones.append({"name": zone["Name"].rstrip("."), "id": zone_id, "records": records})
-    certificates, domains = [], []
+    certificates, domains, parameters = [], [], []
     for region in regions:
+        ssm = org.client("ssm", account_id, region)
+        for parameter in paged(ssm, "get_parameters_by_path", "Parameters", Path="/orgdns", Recursive=True):
+            parameters.append({"region": region, "name": parameter["Name"], "value": parameter["Value"]})
         acm = org.client("acm", account_id, region)
         for summary in paged(acm, "list_certificates", "CertificateSummaryList"):
             detail = acm.describe_certificate(CertificateArn=summary["CertificateArn"])["Certificate"]
@@ -124,7 +127,13 @@ def _account(org: LocalOrganization, account_id: str, name: str, regions: list[s
                     "status": item.get("domainNameStatus"),
                 }
             )
-    return {"name": name, "hostedZones": zones, "certificates": certificates, "customDomains": domains}
+    return {
+        "name": name,
+        "hostedZones": zones,
+        "certificates": certificates,
+        "customDomains": domains,
+        "parameters": parameters,
+    }
 
 
 def _executions(org: LocalOrganization) -> list[dict[str, Any]]:
@@ -190,6 +199,8 @@ def summary(report: dict[str, Any]) -> str:
                 f"  custom domain {domain['domainName']} ({domain['type']}, {domain['region']}) -> "
                 f"{domain['target']}: {domain['status']}"
             )
+        for parameter in account.get("parameters", []):
+            lines.append(f"  parameter {parameter['region']} {parameter['name']} = {parameter['value']}")
     lines.append("\nexecutions:")
     for execution in report["executions"]:
         lines.append(

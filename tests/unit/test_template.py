@@ -226,6 +226,8 @@ MANAGEMENT_ACTIONS = {
     },
     # the certificates are in the member account; get() and put() of the zone's item
     "RetireCertificatesFunction": {ASSUME, "dynamodb:GetItem", "dynamodb:PutItem"},
+    # the parameters are in the member account; get() and put() of the zone's item
+    "WriteOutputsFunction": {ASSUME, "dynamodb:GetItem", "dynamodb:PutItem"},
     # get() and put() of each moved child, delete() of each torn-down zone
     "FinishTeardownFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"},
     # start_workflow: StartExecution of the subdomain workflow

@@ -167,3 +167,45 @@ def test_a_region_removed_retires_its_certificate_and_a_region_added_replaces_no
     assert retired["reason"] == "Retired" and eu_west_1 in retired["message"]
     assert not any(c["type"] == "CertificatesRetired" for c in other["conditions"])
     assert sorted(c["region"] for c in certificates(report)) == ["eu-west-2", "us-east-1"]
+
+
+def parameters(report: dict[str, Any], account: str = "production") -> dict[tuple[str, str], str]:
+    entry = next(a for a in report["accounts"].values() if a["name"] == account)
+    return {(p["region"], p["name"]): p["value"] for p in entry["parameters"]}
+
+
+def test_member_stacks_find_the_zone_certificate_and_domain_target_in_ssm():
+    report = switch_story()
+    documents = statuses(report)
+    last = documents[-1]
+    zone = "/orgdns/shop.example.org"
+    found = parameters(report)
+    assert found == {
+        ("us-east-1", f"{zone}/hosted-zone-id"): last["hostedZoneId"],
+        ("us-east-1", f"{zone}/name-servers"): ",".join(sorted(n.rstrip(".") for n in last["nameServers"])),
+        ("us-east-1", f"{zone}/certificate-arn"): last["customDomain"]["certificateArn"],  # the new one
+        ("us-east-1", f"{zone}/custom-domain/target"): domain(report)["target"],
+        ("us-east-1", f"{zone}/custom-domain/hosted-zone-id"): "Z1UJRXOUMOOFQ8",
+    }
+
+
+def test_outputs_follow_the_regions_and_go_with_the_subdomain():
+    tags = {"orgdns:subdomain": "app.example.org", "orgdns:certificate-regions": "us-east-1 eu-west-1"}
+    kept = play(
+        [
+            {"create_account": {"name": "production", "tags": tags}},
+            {
+                "after_runs": True,
+                "tag_account": {"account": "production", "tags": {"orgdns:certificate-regions": "us-east-1"}},
+            },
+        ]
+    )
+    assert {region for region, _ in parameters(kept)} == {"us-east-1"}
+    assert len(parameters(kept)) == 3
+    gone = play(
+        [
+            {"create_account": {"name": "production", "tags": tags}},
+            {"after_runs": True, "tag_account": {"account": "production", "remove": ["orgdns:subdomain"]}},
+        ]
+    )
+    assert parameters(gone) == {}

@@ -240,6 +240,20 @@ class CertificatesResult(CamelModel):
     replaces: list[CertificateRef] = Field(default_factory=list)
 
 
+class ParameterRef(CamelModel):
+    """One SSM parameter orgdns wrote in the zone's account (see steps/write_outputs.py)."""
+
+    region: str
+    name: str
+    value: str = ""
+
+
+class OutputsResult(CamelModel):
+    written: list[ParameterRef] = Field(default_factory=list)  # every output, as it is now
+    changed: int = 0  # PutParameter calls made (values that were missing or different)
+    deleted: list[ParameterRef] = Field(default_factory=list)  # outputs no longer wanted
+
+
 class RetireResult(CamelModel):
     """What RetireCertificates did with the certificates the run's new ones replace."""
 
@@ -307,6 +321,7 @@ class WorkflowState(CamelModel):
     validation: ValidationResult | None = None
     certificate_check: CertificateCheck | None = None
     custom_domain: CustomDomainResult | None = None
+    outputs: OutputsResult | None = None
     retire: RetireResult | None = None
     teardown: TeardownResult | None = None
     error: StepError | None = None
@@ -341,6 +356,7 @@ class ManagedZone(CamelModel):
     superseded: list[RecordSpec] = Field(default_factory=list)
     certificates: list[CertificateRef] = Field(default_factory=list)
     custom_domain: CustomDomainResult | None = None
+    parameters: list[ParameterRef] = Field(default_factory=list)  # SSM outputs written in the account
     created_by_orgdns: bool = True
     self_service: bool = False  # requested by the member account tagging its own zone
     request_id: str | None = None

@@ -10,6 +10,7 @@ from orgdns.aws.registry import Registry
 from orgdns.aws.route53 import Route53
 from orgdns.aws.sns import StatusTopic
 from orgdns.aws.sqs import RecordQueue, StatusQueue
+from orgdns.aws.ssm import Parameters
 from orgdns.aws.stepfunctions import TaskTokens
 from orgdns.errors import TransientAwsError
 from orgdns.settings import Settings
@@ -43,6 +44,9 @@ class AwsAccess:
 
     def apigateway(self, account_id: str, region: str) -> ApiGateway:
         return ApiGateway(self.sessions.client("apigateway", account_id, region))
+
+    def parameters(self, account_id: str, region: str) -> Parameters:
+        return Parameters(self.sessions.client("ssm", account_id, region))
 
     def organizations(self) -> Organizations:
         return Organizations(self.sessions.home_client("organizations", "us-east-1"))

@@ -8,7 +8,8 @@ orgdns wrote outside the zone (the writer deletes it only while it is exactly as
 a record changed since is left in place and reported, ActionRequired), and an UPSERT for each
 child of a removed zone, re-delegated from the nearest managed zone above it so its name keeps
 resolving (its NS record in the removed zone would otherwise dangle or vanish). FinishTeardown
-then removes the registry entries: the ownership rows go after the DNS changes.
+then removes the registry entries: the ownership rows go after the DNS changes. The zone's SSM
+outputs (WriteOutputs) are deleted here, in its account, unless the account is closed.
 """
 
 from typing import Any
@@ -86,11 +87,20 @@ def _teardown(raw: dict[str, Any], execution: str, aws: AwsAccess, decision: Dec
         # Marked first: from now on the record writer writes nothing more for it (a run on its way
         # would otherwise write a delegation back after this teardown's DELETE).
         registry.put(zone.model_copy(update={"torn_down_by": execution}))
+        if closed is None:  # a closed account's parameters go with it (and orgdns cannot enter it)
+            _remove_outputs(zone, aws)
         _remove_records(zone, remaining, result, closed)
         _move_children(zone, removed, aws, registry, result)
         result.zones.append(zone.zone_name)
         result.forget.append(ZoneRef(zone_name=zone.zone_name, account_id=zone.account_id,
                                      hosted_zone_id=zone.hosted_zone_id))  # fmt: skip
+
+
+def _remove_outputs(zone: ManagedZone, aws: AwsAccess) -> None:
+    """Delete the SSM parameters WriteOutputs wrote for the zone in its account (they name a zone
+    and certificates that are no longer orgdns's to vouch for)."""
+    for region in sorted({p.region for p in zone.parameters}):
+        aws.parameters(zone.account_id, region).delete([p.name for p in zone.parameters if p.region == region])
 
 
 def _no_longer_asked_for(
