@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Deploys baseline.yaml to every account of the organization (new ones included) as a
-# service-managed StackSet with auto-deployment, in us-east-1. Run it in the management
-# account after `sam deploy`, and again after changing baseline.yaml; it creates or updates.
+# service-managed StackSet with auto-deployment, in us-east-1 and in every Region certificates
+# are requested in (ACM's events stay in their Region: the renewal watch hears a Region only if
+# the baseline is there). Run it in the management account after `sam deploy`, and again after
+# changing baseline.yaml or the Regions; it creates or updates.
 #
 #   scripts/deploy-baseline.sh [--stack orgdns] [--targets r-abcd|ou-ab12-cd34ef56,...]
-#                              [--developer-principals arn:...,arn:...]
+#                              [--regions "us-east-1 eu-west-1"] [--developer-principals arn:...,arn:...]
+#
+# --regions defaults to us-east-1 plus the stack's DefaultCertificateRegions; add any Region an
+# account asks for in its orgdns:certificate-regions tag.
 #
 # Needs the AWS CLI v2 and trusted access for CloudFormation StackSets in Organizations
 # (`aws organizations enable-aws-service-access --service-principal member.org.stacksets.cloudformation.amazonaws.com`,
@@ -14,11 +19,13 @@ set -euo pipefail
 stack=orgdns
 targets=""
 developers=""
+regions=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --stack) stack=$2; shift 2 ;;
     --targets) targets=$2; shift 2 ;;
     --developer-principals) developers=$2; shift 2 ;;
+    --regions) regions=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -38,6 +45,12 @@ fi
 if [ -z "$targets" ]; then
   targets=$(aws organizations list-roots --query "Roots[0].Id" --output text)
 fi
+if [ -z "$regions" ]; then
+  defaults=$(aws cloudformation describe-stacks --stack-name "$stack" \
+    --query "Stacks[0].Parameters[?ParameterKey=='DefaultCertificateRegions'].ParameterValue" --output text)
+  regions="us-east-1 ${defaults//,/ }"
+fi
+read -r -a region_list <<< "$(echo "$regions" | tr ' ' '\n' | grep -v '^$' | sort -u | tr '\n' ' ')"
 if [ "$role" = "OrganizationAccountAccessRole" ]; then
   role=OrgDnsExecution  # the baseline's scoped role; set MemberRoleName to it once deployed
 fi
@@ -59,14 +72,14 @@ common=(
 if aws cloudformation describe-stack-set --stack-set-name "$set_name" >/dev/null 2>&1; then
   echo "updating stack set $set_name"
   aws cloudformation update-stack-set "${common[@]}" \
-    --deployment-targets "OrganizationalUnitIds=$targets" --regions us-east-1
+    --deployment-targets "OrganizationalUnitIds=$targets" --regions "${region_list[@]}"
 else
   echo "creating stack set $set_name"
   aws cloudformation create-stack-set "${common[@]}" \
     --permission-model SERVICE_MANAGED \
     --auto-deployment Enabled=true,RetainStacksOnAccountRemoval=false
   aws cloudformation create-stack-instances --stack-set-name "$set_name" \
-    --deployment-targets "OrganizationalUnitIds=$targets" --regions us-east-1
+    --deployment-targets "OrganizationalUnitIds=$targets" --regions "${region_list[@]}"
 fi
-echo "done: the baseline reaches every account below $targets, and every account created there later."
+echo "done: the baseline reaches every account below $targets, and every account created there later, in ${region_list[*]}."
 echo "StackSets skip the management account: orgdns's template forwards its events itself."

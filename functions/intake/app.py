@@ -22,7 +22,11 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     event = event if isinstance(event, dict) else {"value": event}
     # Deleting or untagging a zone, or closing an account, ends delegations; the rest asks for one.
     # An account's subdomain tag set anew starts both (a renamed subdomain retires the old name).
-    arns = {"subdomain": settings.subdomain_workflow_arn, "teardown": settings.teardown_workflow_arn}
+    arns = {
+        "subdomain": settings.subdomain_workflow_arn,
+        "teardown": settings.teardown_workflow_arn,
+        "renewal": settings.renewal_workflow_arn,
+    }
     results = []
     for workflow in workflows_for(event, settings.tag_prefix):
         result = start_workflow(event, arns[workflow], stepfunctions)

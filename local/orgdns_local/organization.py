@@ -37,6 +37,7 @@ from orgdns_local.moto_glue.sqs import EventSourceMapping, SqsPoller
 from orgdns_local.runtime import EMULATOR_ENVIRONMENT, HandlerRuntime, Invocation
 from orgdns_local.scenario import (
     CreateAccount,
+    DeleteRecords,
     DeleteZone,
     FaultInput,
     RecordInput,
@@ -380,7 +381,8 @@ class LocalOrganization:
 
     def _deploy_baseline(self, account_id: str) -> None:
         """What the StackSet's auto-deployment puts in a member account (baseline.yaml): orgdns's
-        execution role and the rule forwarding Route 53 events to the management member bus."""
+        execution role and the rules forwarding Route 53 events (us-east-1) and ACM's events (each
+        of the scenario's `baseline_regions`) to the management member bus."""
         if not self.scenario.baseline:
             return
         if self._baseline is None:
@@ -392,14 +394,17 @@ class LocalOrganization:
         # (AssumeRole, client set-up) cost a burst of a thousand accounts a tenth of its time.
         from moto.events.models import events_backends
 
-        events = events_backends[account_id][HOME]
         for logical, resource in baseline["Resources"].items():
             props = resource.get("Properties", {})
+            # InHomeRegion: once, in us-east-1; the rest in every Region of the StackSet
+            regions = [HOME] if resource.get("Condition") == "InHomeRegion" else self.scenario.baseline_regions
             if resource["Type"] == "AWS::IAM::Role" and isinstance(props.get("RoleName"), dict):
                 _create_role(account_id, str(defaults[props["RoleName"]["Ref"]]))
             elif resource["Type"] == "AWS::Events::Rule":
-                events.put_rule(logical, event_pattern=json.dumps(props["EventPattern"]))
-                events.put_targets(logical, None, [{"Id": "orgdns-member-bus", "Arn": bus_arn}])
+                for region in regions:
+                    events = events_backends[account_id][region]
+                    events.put_rule(logical, event_pattern=json.dumps(props["EventPattern"]))
+                    events.put_targets(logical, None, [{"Id": "orgdns-member-bus", "Arn": bus_arn}])
         self.progress(self.clock.elapsed(), self.progress.names.get(account_id, account_id), "member baseline deployed")
 
     def _account_ref(self, name: str | None) -> str | None:
@@ -444,6 +449,15 @@ class LocalOrganization:
             step.after_runs and self._runs_in_progress()
         ):
             delay = DRIVER_TICK if step.at is None else min(DRIVER_TICK, step.at - self.clock.elapsed())
+            if step.at is not None and not self._runs_in_progress():
+                # Nothing runs: sleep to the next thing that happens (a step, a baseline
+                # deployment, a certificate's renewal or expiry), however far: months in one go.
+                moments = [step.at, *(due for due, _, _ in self._pending)]
+                lifecycle = glue.acm_lifecycle().next_moment()
+                if lifecycle is not None:
+                    moments.append(lifecycle)
+                delay = max(min(moments) - self.clock.elapsed(), DRIVER_TICK)
+                delay = min(delay, step.at - self.clock.elapsed())
             self.clock.sleep(max(delay, 0.001))
             self._react(reactions)
 
@@ -454,6 +468,8 @@ class LocalOrganization:
         """Deploy the baseline where it is due; answer ActionRequired statuses as the scenario says.
         True if something was done now."""
         answered = False
+        with self.calls.ignored():
+            glue.acm_lifecycle().advance()  # ACM's own doing: renewals, expiries, its events
         for due in sorted((item for item in self._pending if item[0] <= self.clock.elapsed()), key=lambda i: i[0]):
             self._pending.remove(due)
             due[2]()
@@ -531,6 +547,8 @@ class LocalOrganization:
                 zone_id = self._zone_id(account_id, add.zone)
                 self._write_records(account_id, zone_id, add.records)
                 self.progress(self.clock.elapsed(), add.account, f"adds {len(add.records)} record(s) to {add.zone}")
+            elif step.delete_records:
+                self._delete_records(step.delete_records)
             elif step.create_zone:
                 create = step.create_zone
                 account_id = self.accounts[create.account]
@@ -544,6 +562,8 @@ class LocalOrganization:
                 self._close_account(step.close_account.account)
             elif step.tag_account:
                 self._tag_account(step.tag_account)
+            elif step.note is not None:
+                self.progress(self.clock.elapsed(), "story", step.note)
 
     def _later(self, delay: float, what: str, action: Callable[[], None]) -> None:
         self._pending.append((self.clock.elapsed() + delay, what, action))
@@ -561,6 +581,22 @@ class LocalOrganization:
             self.progress(self.clock.elapsed(), name, f"account {account_id} closed (SUSPENDED)")
 
         self._later(self.scenario.timing.account_closure_seconds, "closure", closed)
+
+    def _delete_records(self, delete: DeleteRecords) -> None:
+        account_id = self.accounts[delete.account]
+        zone_id = self._zone_id(account_id, delete.zone)
+        route53 = self.client("route53", account_id)
+        pattern = re.compile("^" + re.escape(delete.name.rstrip(".")).replace(r"\*", "[^.]+") + "$")
+        pages = route53.get_paginator("list_resource_record_sets").paginate(HostedZoneId=zone_id)
+        records = [record for page in pages for record in page["ResourceRecordSets"]]
+        doomed = [r for r in records if r["Type"] in delete.types and pattern.match(r["Name"].rstrip("."))]
+        if doomed:
+            route53.change_resource_record_sets(
+                HostedZoneId=zone_id,
+                ChangeBatch={"Changes": [{"Action": "DELETE", "ResourceRecordSet": r} for r in doomed]},
+            )
+        names = ", ".join(f"{r['Type']} {r['Name'].rstrip('.')}" for r in doomed) or "nothing"
+        self.progress(self.clock.elapsed(), delete.account, f"deletes by hand from {delete.zone}: {names}")
 
     def _tag_account(self, tag: TagAccount) -> None:
         """Tag or untag an account as an administrator would, in the management account: one

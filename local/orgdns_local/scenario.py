@@ -109,6 +109,17 @@ class AddRecords(Strict):
     records: list[RecordInput]
 
 
+class DeleteRecords(Strict):
+    """Someone deletes record sets by hand: every record set of these types at ``name``
+    (``CNAME`` and ``_*`` names: ACM's validation records, say). Names may start with ``*`` to
+    match a label, e.g. ``_*.demo.example.org``."""
+
+    account: str
+    zone: str
+    name: str
+    types: list[str] = Field(default_factory=lambda: ["CNAME"])
+
+
 class AnswerActionRequired(Strict):
     """Plays the human: adds every record a status asked for into the outside zone that holds it."""
 
@@ -136,12 +147,14 @@ ACTIONS = (
     "start_execution",
     "send_event",
     "add_records",
+    "delete_records",
     "answer_action_required",
     "tag_account",
     "create_zone",
     "tag_zone",
     "delete_zone",
     "close_account",
+    "note",
 )
 
 
@@ -163,12 +176,14 @@ class Step(Strict):
     start_execution: StartExecution | None = None
     send_event: SendEvent | None = None
     add_records: AddRecords | None = None
+    delete_records: DeleteRecords | None = None
     answer_action_required: AnswerActionRequired | None = None
     tag_account: TagAccount | None = None
     create_zone: CreateZone | None = None
     tag_zone: TagZone | None = None
     delete_zone: DeleteZone | None = None
     close_account: CloseAccount | None = None
+    note: str | None = None  # prints a line: with `at`, lets simulated time pass (months if need be)
 
     @model_validator(mode="after")
     def _one_action(self) -> "Step":
@@ -194,6 +209,9 @@ class Scenario(Strict):
     steps: list[Step] = Field(default_factory=list)
     seed: int = 7
     baseline: bool = True  # deploy baseline.yaml to member accounts, as the StackSet would
+    # The StackSet's Regions: the baseline's Region-wide resources (ACM's event forwarding) are
+    # deployed in each; the rest (roles, the Route 53 rule) in us-east-1 only.
+    baseline_regions: list[str] = Field(default_factory=lambda: ["us-east-1", "eu-west-1"])
 
     @classmethod
     def load(cls, path: Path) -> "Scenario":

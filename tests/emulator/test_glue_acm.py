@@ -197,3 +197,92 @@ def test_a_deleted_domain_releases_its_certificate_later_too(glue: Glue) -> None
     assert describe(arn)["InUseBy"] != []
     glue.clock.advance(900)
     assert describe(arn)["InUseBy"] == []
+
+
+def issued(glue: Glue) -> tuple[str, str, str]:
+    """A certificate for DOMAIN, ISSUED through a proper delegation: (arn, zone id, record name)."""
+    child = delegated_member_zone(glue, DOMAIN)
+    arn = request()
+    glue.clock.advance(10)
+    [(name, value)] = validation_records(arn)
+    upsert(child, name, "CNAME", [value], account=MEMBER)
+    glue.clock.advance(60)
+    assert describe(arn)["Status"] == "ISSUED"
+    return arn, child, name
+
+
+def acm_events(glue: Glue) -> list[dict[str, Any]]:
+    """Every aws.acm event that reaches the member's default bus (as the baseline's rule hears it)."""
+    import json
+
+    received: list[dict[str, Any]] = []
+    events = client("events", MEMBER)
+    events.put_rule(Name="acm", EventPattern=json.dumps({"source": ["aws.acm"]}))
+    events.put_targets(Rule="acm", Targets=[{"Id": "1", "Arn": glue.function("acm", received.append, account=MEMBER)}])
+    return received
+
+
+DAY = 86400
+
+
+def test_a_certificate_in_use_renews_quietly_from_45_days_before_it_expires(glue: Glue) -> None:
+    arn, _, _ = issued(glue)
+    received = acm_events(glue)
+    client("apigateway", MEMBER).create_domain_name(domainName=DOMAIN, certificateArn=arn)
+    lifecycle = glue.ctx.acm_lifecycle
+    first = describe(arn)["NotAfter"]
+    assert (first - describe(arn)["IssuedAt"]).days == 198
+    assert describe(arn)["RenewalEligibility"] == "ELIGIBLE" and "RenewalSummary" not in describe(arn)
+    glue.clock.advance(lifecycle.next_moment() - glue.clock.elapsed())  # 153 days: the window opens
+    lifecycle.advance()
+    assert describe(arn)["RenewalSummary"]["RenewalStatus"] == "PENDING_AUTO_RENEWAL"
+    glue.clock.advance(60)
+    lifecycle.advance()
+    renewed = describe(arn)
+    assert renewed["RenewalSummary"]["RenewalStatus"] == "SUCCESS" and renewed["Status"] == "ISSUED"
+    assert (renewed["NotAfter"] - first).days == 198 - 45
+    assert received == []  # nothing to warn about
+
+
+def test_a_certificate_not_in_use_is_warned_about_then_expires(glue: Glue) -> None:
+    arn, _, _ = issued(glue)
+    received = acm_events(glue)
+    lifecycle = glue.ctx.acm_lifecycle
+    while (moment := lifecycle.next_moment()) is not None:
+        glue.clock.advance(moment - glue.clock.elapsed())
+        lifecycle.advance()
+    kinds = [(e["detail-type"], e["detail"]["DaysToExpiry"]) for e in received]
+    assert kinds[:2] == [
+        ("ACM Certificate Approaching Expiration", 30),
+        ("ACM Certificate Renewal Action Required", 30),
+    ]
+    assert [d for k, d in kinds if k == "ACM Certificate Renewal Action Required"] == [30, 15, 3, 1]
+    assert len([k for k, _ in kinds if k == "ACM Certificate Approaching Expiration"]) == 30
+    assert kinds[-1] == ("ACM Certificate Expired", 0)
+    assert all(e["resources"] == [arn] and e["account"] == MEMBER for e in received)
+    assert received[1]["detail"]["InUse"] is False
+    assert describe(arn)["Status"] == "EXPIRED" and describe(arn)["RenewalEligibility"] == "INELIGIBLE"
+
+
+def test_a_missing_validation_record_holds_renewal_until_it_is_back(glue: Glue) -> None:
+    arn, child, name = issued(glue)
+    value = describe(arn)["DomainValidationOptions"][0]["ResourceRecord"]["Value"]
+    client("apigateway", MEMBER).create_domain_name(domainName=DOMAIN, certificateArn=arn)
+    client("route53", MEMBER).change_resource_record_sets(
+        HostedZoneId=child,
+        ChangeBatch={"Changes": [{"Action": "DELETE", "ResourceRecordSet": {
+            "Name": name, "Type": "CNAME", "TTL": 300, "ResourceRecords": [{"Value": value}]}}]},
+    )  # fmt: skip
+    received = acm_events(glue)
+    lifecycle = glue.ctx.acm_lifecycle
+    while describe(arn)["NotAfter"] - glue.clock.now() > __import__("datetime").timedelta(days=29):
+        glue.clock.advance(lifecycle.next_moment() - glue.clock.elapsed())
+        lifecycle.advance()
+    assert describe(arn)["RenewalSummary"]["RenewalStatus"] == "PENDING_VALIDATION"
+    [action] = [e for e in received if e["detail-type"] == "ACM Certificate Renewal Action Required"]
+    assert (action["detail"]["InUse"], action["detail"]["RenewalStatus"]) == (True, "PENDING_VALIDATION")
+    upsert(child, name, "CNAME", [value], account=MEMBER)
+    for _ in range(2):
+        glue.clock.advance(lifecycle.next_moment() - glue.clock.elapsed())
+        lifecycle.advance()
+    assert describe(arn)["RenewalSummary"]["RenewalStatus"] in {"PENDING_AUTO_RENEWAL", "SUCCESS"}

@@ -47,8 +47,8 @@ def definition():
 # --- state machines ------------------------------------------------------------------------------
 
 
-def test_template_declares_the_subdomain_and_teardown_workflows():
-    assert [name for name, _, _ in MACHINES] == ["SubdomainWorkflow", "TeardownWorkflow"]
+def test_template_declares_the_subdomain_teardown_and_renewal_workflows():
+    assert [name for name, _, _ in MACHINES] == ["SubdomainWorkflow", "TeardownWorkflow", "RenewalWorkflow"]
 
 
 @pytest.mark.parametrize(("name", "text", "substitutions"), MACHINES, ids=[m[0] for m in MACHINES])
@@ -228,6 +228,9 @@ MANAGEMENT_ACTIONS = {
     "RetireCertificatesFunction": {ASSUME, "dynamodb:GetItem", "dynamodb:PutItem"},
     # the parameters are in the member account; get() and put() of the zone's item
     "WriteOutputsFunction": {ASSUME, "dynamodb:GetItem", "dynamodb:PutItem"},
+    # of_account() to find the certificate's zone, claim_warning() (UpdateItem); the certificate
+    # and its records in member accounts; records_at in a root zone (under a grant), paced
+    "CheckRenewalFunction": {ASSUME, "dynamodb:Query", "dynamodb:UpdateItem", "route53:ListResourceRecordSets"},
     # get() and put() of each moved child, delete() of each torn-down zone
     "FinishTeardownFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"},
     # start_workflow: StartExecution of the subdomain workflow
@@ -290,9 +293,10 @@ MANAGEMENT_ACTIONS = {
     "CreateCustomDomainFunction": {"dynamodb:UpdateItem", ASSUME, "dynamodb:GetItem", "dynamodb:PutItem"},
     "CheckCustomDomainFunction": {ASSUME},
     # registry.get() and put(), then SNS
-    "PublishStatusFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "sns:Publish"},
-    # the status dead-letter queue, then registry.get() and put()
-    "KeepStatusFunction": {"sqs:SendMessage", "dynamodb:GetItem", "dynamodb:PutItem"},
+    # ... and clear_warning() (UpdateItem) after a renewal that can go on
+    "PublishStatusFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "sns:Publish"},
+    # the status dead-letter queue, then registry.get() and put() (or clear_warning())
+    "KeepStatusFunction": {"sqs:SendMessage", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
 }
 
 # What each step may write with ChangeResourceRecordSets in a root zone: (record types, actions).
@@ -511,7 +515,9 @@ def test_intake_listens_to_account_creation_and_member_zone_tagging():
         "ZoneDeleted",
         "AccountClosed",
         "AccountTagsChanged",
+        "CertificateEvents",
     }
+    assert events["CertificateEvents"]["Properties"]["EventBusName"] == {"Ref": "MemberEventBus"}
     assert "EventBusName" not in events["AccountTagsChanged"]["Properties"]  # the default bus: us-east-1 CloudTrail
     assert events["ZoneTagged"]["Properties"]["EventBusName"] == {"Ref": "MemberEventBus"}
 

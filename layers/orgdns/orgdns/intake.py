@@ -14,7 +14,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from orgdns.aws.clients import aws_errors, error_code
-from orgdns.request import account_tag_workflows, is_account_tag_event
+from orgdns.request import account_tag_workflows, is_account_tag_event, is_certificate_event
 
 MAX_NAME = 80
 
@@ -46,9 +46,12 @@ def ends_delegation(event: dict[str, Any], delegate_tag: str) -> bool:
 
 
 def workflows_for(event: dict[str, Any], tag_prefix: str) -> list[str]:
-    """The workflows one event starts, "subdomain" and/or "teardown": an account's tag change
+    """The workflows one event starts, "subdomain" and/or "teardown", or "renewal" for ACM's
+    certificate events: an account's tag change
     that sets the subdomain tag starts both (the teardown retires a name the tags no longer ask
     for, and skips when there is none)."""
+    if is_certificate_event(event):
+        return ["renewal"]
     if is_account_tag_event(event):
         return account_tag_workflows(event, tag_prefix)
     return ["teardown"] if ends_delegation(event, tag_prefix + "delegate") else ["subdomain"]

@@ -29,6 +29,9 @@ class Trigger(StrEnum):
     ACCOUNT_CLOSED = "CloseAccountResult"  # teardown
     ACCOUNT_TAGGED = "TagResource"  # an administrator set orgdns:* tags on an account
     ACCOUNT_UNTAGGED = "UntagResource"  # ... or removed some (orgdns:subdomain: teardown)
+    CERTIFICATE_EXPIRING = "CertificateApproachingExpiration"  # ACM's events: renewal watch
+    CERTIFICATE_ACTION_REQUIRED = "CertificateRenewalActionRequired"
+    CERTIFICATE_EXPIRED = "CertificateExpired"
     MANUAL = "Manual"
 
 
@@ -300,6 +303,23 @@ class TeardownResult(CamelModel):
     forget: list[ZoneRef] = Field(default_factory=list)  # registry entries to remove once the writer is done
 
 
+class RenewalResult(CamelModel):
+    """What CheckRenewal found about one certificate after one of ACM's events."""
+
+    certificate: CertificateRef
+    zone_name: str
+    hosted_zone_id: str
+    not_after: str | None = None  # ISO 8601
+    in_use_by: list[str] = Field(default_factory=list)
+    renewal_status: str | None = None  # RenewalSummary.RenewalStatus
+    outcome: Literal["Succeeded", "ActionRequired", "Failed"] = "Succeeded"
+    reason: str = "Renewing"  # the RenewalReady condition's reason
+    message: str = ""
+    rewrite: list[RecordChange] = Field(default_factory=list)  # orgdns's validation records gone missing
+    action_required: list[RecordSpec] = Field(default_factory=list)  # records outside orgdns's zones
+    changes: ChangesResult | None = None  # what the record writer did with ``rewrite``
+
+
 class StepError(CamelModel):
     """What a Catch puts under ``$.error``: Step Functions' own {Error, Cause} keys."""
 
@@ -323,6 +343,7 @@ class WorkflowState(CamelModel):
     custom_domain: CustomDomainResult | None = None
     outputs: OutputsResult | None = None
     retire: RetireResult | None = None
+    renewal: RenewalResult | None = None
     teardown: TeardownResult | None = None
     error: StepError | None = None
 
@@ -357,6 +378,7 @@ class ManagedZone(CamelModel):
     certificates: list[CertificateRef] = Field(default_factory=list)
     custom_domain: CustomDomainResult | None = None
     parameters: list[ParameterRef] = Field(default_factory=list)  # SSM outputs written in the account
+    renewal_warnings: dict[str, str] = Field(default_factory=dict)  # certificate ARN -> reason last warned about
     created_by_orgdns: bool = True
     self_service: bool = False  # requested by the member account tagging its own zone
     request_id: str | None = None

@@ -336,6 +336,63 @@ def account_tag_workflows(raw: dict[str, Any], prefix: str) -> list[str]:
     return ["subdomain"]
 
 
+CERTIFICATE_EVENTS = {
+    "ACM Certificate Approaching Expiration": Trigger.CERTIFICATE_EXPIRING,
+    "ACM Certificate Renewal Action Required": Trigger.CERTIFICATE_ACTION_REQUIRED,
+    "ACM Certificate Expired": Trigger.CERTIFICATE_EXPIRED,
+}
+CERTIFICATE_ARN = r"^arn:aws[a-z-]*:acm:([a-z0-9-]+):(\d{12}):certificate/[A-Za-z0-9-]+$"
+
+
+class CertificateEvent(BaseModel):
+    """One of ACM's events about a certificate, forwarded from the member account's Region."""
+
+    trigger: Trigger
+    event_id: str | None
+    account_id: str
+    region: str
+    certificate_arn: str
+
+
+def is_certificate_event(raw: dict[str, Any]) -> bool:
+    return raw.get("source") == "aws.acm"
+
+
+def parse_certificate_event(raw: dict[str, Any]) -> CertificateEvent:
+    """Only which certificate it names, in which account, is taken from the event (and checked to
+    agree): the certificate is read again from ACM before anything is decided."""
+    kind = raw.get("detail-type")
+    trigger = CERTIFICATE_EVENTS.get(kind) if isinstance(kind, str) else None
+    if trigger is None:
+        raise RequestRejected(
+            "UnsupportedEvent",
+            f"orgdns does not handle ACM {kind!r} events (expected one of {', '.join(sorted(CERTIFICATE_EVENTS))})",
+            "detail-type",
+        )
+    account_id = raw.get("account")
+    _check_account_id(account_id, "account")
+    resources = raw.get("resources")
+    arn = resources[0] if isinstance(resources, list) and len(resources) == 1 else None
+    match = re.match(CERTIFICATE_ARN, arn) if isinstance(arn, str) else None
+    if match is None:
+        raise RequestRejected(
+            "MalformedEvent", f"resources must hold one ACM certificate ARN, got {resources!r}", "resources"
+        )
+    if match.group(2) != account_id:
+        raise RequestRejected(
+            "MalformedEvent",
+            f"certificate {arn} is not in account {account_id}, which sent the event",
+            "resources",
+        )
+    return CertificateEvent(
+        trigger=trigger,
+        event_id=raw.get("id") if isinstance(raw.get("id"), str) else None,
+        account_id=str(account_id),
+        region=match.group(1),
+        certificate_arn=str(arn),
+    )
+
+
 class TeardownEvent(BaseModel):
     """Something that ends delegations: a member deleted or untagged a zone, or an account closed."""
 
@@ -556,6 +613,12 @@ def summarise_input(raw: Any) -> InputSummary:
         return InputSummary(
             trigger=Trigger.ACCOUNT_TAGGED if name == "TagResource" else Trigger.ACCOUNT_UNTAGGED,
             event_id=event_id, account_id=resource if resource and re.fullmatch(ACCOUNT_ID, resource) else None,
+        )  # fmt: skip
+    if raw.get("source") == "aws.acm":
+        kind = raw.get("detail-type")
+        return InputSummary(
+            trigger=CERTIFICATE_EVENTS.get(kind) if isinstance(kind, str) else None,
+            event_id=event_id, account_id=text(raw.get("account")),
         )  # fmt: skip
     if name == "DeleteHostedZone":
         return InputSummary(

@@ -42,6 +42,7 @@ class Settings(BaseModel):
     tag_prefix: str = "orgdns:"
     subdomain_workflow_arn: str = ""
     teardown_workflow_arn: str = ""
+    renewal_workflow_arn: str = ""
     rate_limit_table: str = Field(min_length=3)
     grants: tuple[Grant, ...] = ()
     max_outstanding_requests: int = Field(default=5, ge=1, le=100)
@@ -95,6 +96,7 @@ class Settings(BaseModel):
             "tag_prefix": environ.get("ORGDNS_TAG_PREFIX", "orgdns:"),
             "subdomain_workflow_arn": environ.get("ORGDNS_SUBDOMAIN_WORKFLOW_ARN", ""),
             "teardown_workflow_arn": environ.get("ORGDNS_TEARDOWN_WORKFLOW_ARN", ""),
+            "renewal_workflow_arn": environ.get("ORGDNS_RENEWAL_WORKFLOW_ARN", ""),
             "rate_limit_table": environ.get("ORGDNS_RATE_LIMIT_TABLE", ""),
             "route53_requests_per_second": environ.get("ORGDNS_ROUTE53_REQUESTS_PER_SECOND", "2"),
             "grants": _parse_grants(environ.get("ORGDNS_GRANTS", "")),
@@ -125,6 +127,7 @@ _ENV_NAMES = {
     "tag_prefix": "ORGDNS_TAG_PREFIX",
     "subdomain_workflow_arn": "ORGDNS_SUBDOMAIN_WORKFLOW_ARN",
     "teardown_workflow_arn": "ORGDNS_TEARDOWN_WORKFLOW_ARN",
+    "renewal_workflow_arn": "ORGDNS_RENEWAL_WORKFLOW_ARN",
     "rate_limit_table": "ORGDNS_RATE_LIMIT_TABLE",
     "route53_requests_per_second": "ORGDNS_ROUTE53_REQUESTS_PER_SECOND",
     "grants": "ORGDNS_GRANTS",

@@ -26,15 +26,32 @@ def build_status(state: WorkflowState, outcome: Outcome, run_id: str, now: datet
     plan = decision.plan if decision else None
     error = _error(state, outcome)
     conditions: list[dict[str, Any]] = []
+    renewal = state.renewal
     if plan is not None:
         conditions = _conditions(state, outcome, error, stamp)
     elif state.teardown is not None and outcome in {Outcome.SUCCEEDED, Outcome.ACTION_REQUIRED}:
         conditions = [_teardown_condition(state, stamp)]
+    elif renewal is not None and outcome != Outcome.SKIPPED:
+        ready = "True" if renewal.outcome == "Succeeded" and outcome == Outcome.SUCCEEDED else "False"
+        extra = {"notAfter": renewal.not_after} if renewal.not_after else {}
+        conditions = [
+            condition(
+                "RenewalReady",
+                ready,
+                renewal.reason,
+                renewal.message,
+                stamp,
+                region=renewal.certificate.region,
+                **extra,
+            )
+        ]
     certificates = []
     if state.certificate_check:
         certificates = state.certificate_check.certificates
     elif state.certificates:
         certificates = state.certificates.certificates
+    elif renewal is not None:
+        certificates = [renewal.certificate]
     domain = state.custom_domain
     # What the run was about: as decided, else (a run that failed before deciding) as the input says.
     given = summarise_input(state.input)
@@ -105,6 +122,7 @@ def build_status(state: WorkflowState, outcome: Outcome, run_id: str, now: datet
             }
             for c in (state.retire.in_use if state.retire else [])
         ]
+        + _renewal_actions(state)
         if outcome in {Outcome.ACTION_REQUIRED, Outcome.FAILED}
         else [],
         "error": error,
@@ -121,9 +139,33 @@ def _error(state: WorkflowState, outcome: Outcome) -> dict[str, str] | None:
     if outcome == Outcome.FAILED and state.error:
         reason, message = _parse_cause(state.error.error, state.error.cause)
         return {"reason": reason, "message": message}
+    if outcome == Outcome.FAILED and state.renewal is not None:
+        return {"reason": state.renewal.reason, "message": state.renewal.message}
     if outcome == Outcome.SKIPPED and state.decision:
         return None
     return None
+
+
+def _renewal_actions(state: WorkflowState) -> list[dict[str, Any]]:
+    """A renewal that needs a human: the validation records to add back, or the certificate itself."""
+    renewal = state.renewal
+    if renewal is None or renewal.outcome == "Succeeded":
+        return []
+    records = [
+        {"zoneName": r.zone_name, "name": r.name, "type": r.type, "value": r.values[0] if r.values else ""}
+        for r in renewal.action_required
+    ]
+    if records:
+        return records
+    return [
+        {
+            "zoneName": renewal.zone_name,
+            "name": renewal.certificate.arn,
+            "type": "Certificate",
+            "value": renewal.not_after or "",
+            "action": renewal.message,
+        }
+    ]
 
 
 def _parse_cause(error: str, cause: str | None) -> tuple[str, str]:

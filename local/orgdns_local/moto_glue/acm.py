@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+import math
 import threading
+import uuid
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +23,8 @@ from .calls import ISSUANCE, ApiCall
 from .context import GlueContext, _Patches
 from .dns import normalise, within
 
+LOG = logging.getLogger(__name__)
+
 # -- 5. ACM validation through the emulated DNS -------------------------------------------------
 
 
@@ -28,6 +33,12 @@ class _CertState:
     requested_at: float
     resolved_at: float | None = None  # first moment every validation record resolved
     issued_at: float | None = None
+    not_after: float | None = None  # simulated seconds
+    renewal_status: str | None = None  # RenewalSummary.RenewalStatus, once renewal has started
+    renewal_reason: str | None = None
+    renewal_updated: float | None = None
+    renewing_since: float | None = None  # PENDING_AUTO_RENEWAL: validating again since then
+    emitted: set[tuple[str, int]] = field(default_factory=set)  # (event kind, days to expiry) sent
     failure_reason: str | None = None
     record_names: list[str] = field(default_factory=list)  # the validation records, normalised
 
@@ -55,6 +66,7 @@ def _patch_acm(ctx: GlueContext, patches: _Patches) -> None:
     """
     clock, states = ctx.clock, weakref.WeakKeyDictionary[CertBundle, _CertState]()
     pending = weakref.WeakSet[CertBundle]()  # PENDING_VALIDATION, as last checked
+    ctx.acm_lifecycle = AcmLifecycle(ctx, states)
 
     def resolves(account: str, domain: str) -> bool:
         name, value = _validation_record(account, domain)
@@ -92,6 +104,7 @@ def _patch_acm(ctx: GlueContext, patches: _Patches) -> None:
             fault = ctx.faults.match(ApiCall("acm", ISSUANCE, account, region, moment), domain=self.common_name)
             if fault is None:
                 self.status, state.issued_at = "ISSUED", moment
+                ctx.acm_lifecycle.issued(self, moment)
             else:
                 code = fault.response["Error"]["Code"] if isinstance(fault, ClientError) else type(fault).__name__
                 self.status, state.failure_reason = "FAILED", code
@@ -247,18 +260,9 @@ def _patch_acm_in_use(ctx: GlueContext, patches: _Patches) -> None:
     (`ctx.released_certificates`, kept by apigateway.py); DeleteCertificate of a certificate with
     a non-empty InUseBy is ResourceInUseException.
     """
-    from .apigateway import domains_using
-
-    clock = ctx.clock
 
     def in_use_by(cert: CertBundle) -> list[str]:
-        arn = parse_arn(cert.arn)
-        users = list(cert.in_use_by) + domains_using(arn.account, arn.region, cert.arn)
-        now = clock.elapsed()
-        for domain, until in ctx.released_certificates.get(cert.arn, []):
-            if now < until and domain not in users:
-                users.append(domain)
-        return users
+        return _in_use_by(ctx, cert)
 
     original_describe = CertBundle.describe
 
@@ -277,3 +281,188 @@ def _patch_acm_in_use(ctx: GlueContext, patches: _Patches) -> None:
 
     patches.set(CertBundle, "describe", describe)
     patches.set(AWSCertificateManagerBackend, "delete_certificate", delete_certificate)
+
+
+DAY = 86400.0
+APPROACHING = "ACM Certificate Approaching Expiration"
+ACTION_REQUIRED = "ACM Certificate Renewal Action Required"
+EXPIRED = "ACM Certificate Expired"
+ACTION_DAYS = (30, 15, 3, 1)  # ACM's Renewal Action Required events, days before expiry
+
+
+def _in_use_by(ctx: GlueContext, cert: CertBundle) -> list[str]:
+    """moto's own users, the account's custom domains in the certificate's Region that use it, and
+    each domain that left it less than `ctx.acm_in_use_release_seconds` ago."""
+    from .apigateway import domains_using
+
+    arn = parse_arn(cert.arn)
+    users = list(cert.in_use_by) + domains_using(arn.account, arn.region, cert.arn)
+    now = ctx.clock.elapsed()
+    for domain, until in ctx.released_certificates.get(cert.arn, []):
+        if now < until and domain not in users:
+            users.append(domain)
+    return users
+
+
+class AcmLifecycle:
+    """What happens to an issued certificate over months, on the simulated clock (see
+    `_patch_acm_renewal`). The local organization's driver calls `advance()` whenever it wakes and
+    sleeps no further than `next_moment()` when nothing else happens."""
+
+    def __init__(self, ctx: GlueContext, states: weakref.WeakKeyDictionary[CertBundle, _CertState]) -> None:
+        self._ctx = ctx
+        self._states = states
+        self._issued = weakref.WeakSet[CertBundle]()
+        self._lock = threading.Lock()
+        self.events: list[dict[str, Any]] = []  # every event put on a bus, in order
+
+    def issued(self, cert: CertBundle, moment: float) -> None:
+        state = self._states[cert]
+        state.not_after = moment + self._ctx.acm_validity_days * DAY
+        self._issued.add(cert)
+
+    def state(self, cert: CertBundle) -> _CertState | None:
+        return self._states.get(cert)
+
+    def next_moment(self) -> float | None:
+        """The next simulated moment at which a certificate's renewal or expiry moves on."""
+        now, ctx = self._ctx.clock.elapsed(), self._ctx
+        moments = []
+        for cert in list(self._issued):
+            state = self._states.get(cert)
+            if state is None or state.not_after is None or cert.status != "ISSUED":
+                continue
+            window = state.not_after - ctx.acm_renewal_window_days * DAY
+            if now < window:
+                moments.append(window)
+                continue
+            if state.renewing_since is not None:
+                moments.append(state.renewing_since + ctx.acm_validation_seconds)
+            days_left = (state.not_after - now) / DAY
+            moments.append(state.not_after - (math.ceil(days_left) - 1) * DAY)  # the next whole day
+            moments.append(state.not_after)
+        later = [m for m in moments if m > now]
+        return min(later) if later else None
+
+    def advance(self) -> None:
+        """Renew, warn and expire what is due now."""
+        with self._lock:
+            for cert in list(self._issued):
+                self._advance(cert)
+
+    def _advance(self, cert: CertBundle) -> None:
+        ctx, now = self._ctx, self._ctx.clock.elapsed()
+        state = self._states.get(cert)
+        if state is None or state.not_after is None or cert.status != "ISSUED":
+            return
+        if now >= state.not_after:
+            cert.status = "EXPIRED"
+            self._emit(cert, EXPIRED, {"DaysToExpiry": 0, "CommonName": cert.common_name}, ("expired", 0))
+            return
+        if now < state.not_after - ctx.acm_renewal_window_days * DAY:
+            return
+        if state.renewing_since is not None and now >= state.renewing_since + ctx.acm_validation_seconds:
+            # renewed: a new certificate under the same ARN, valid 198 days from now
+            state.not_after = now + ctx.acm_validity_days * DAY
+            state.renewal_status, state.renewal_reason, state.renewal_updated = "SUCCESS", None, now
+            state.renewing_since, state.emitted = None, set()
+            return
+        in_use = bool(_in_use_by(ctx, cert))
+        arn = parse_arn(cert.arn)
+        resolving = all(_resolves(ctx, arn.account, domain) for domain in _cert_domains(cert))
+        if state.renewing_since is None:
+            if in_use and resolving:
+                state.renewal_status, state.renewing_since = "PENDING_AUTO_RENEWAL", now
+                state.renewal_reason, state.renewal_updated = None, now
+            elif in_use:
+                if state.renewal_status != "PENDING_VALIDATION":
+                    state.renewal_status, state.renewal_updated = "PENDING_VALIDATION", now
+            else:
+                state.renewal_status = None  # not in use: not eligible, nothing started
+        elif not resolving:
+            state.renewal_status, state.renewing_since, state.renewal_updated = "PENDING_VALIDATION", None, now
+        days_left = math.ceil((state.not_after - now) / DAY)
+        if state.renewing_since is None and days_left <= max(ACTION_DAYS):
+            self._emit(cert, APPROACHING, {"DaysToExpiry": days_left, "CommonName": cert.common_name},
+                       ("approaching", days_left))  # fmt: skip
+            due = min(d for d in ACTION_DAYS if d >= days_left)
+            detail = {"DaysToExpiry": days_left, "InUse": in_use, "CommonName": cert.common_name,
+                      "RenewalStatus": state.renewal_status or "INELIGIBLE"}  # fmt: skip
+            if state.renewal_reason:
+                detail["RenewalStatusReason"] = state.renewal_reason
+            self._emit(cert, ACTION_REQUIRED, detail, ("action", due))
+
+    def _emit(self, cert: CertBundle, kind: str, detail: dict[str, Any], key: tuple[str, int]) -> None:
+        state = self._states[cert]
+        if key in state.emitted:
+            return
+        state.emitted.add(key)
+        from .events import _route_event
+
+        arn = parse_arn(cert.arn)
+        event = {
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": kind,
+            "source": "aws.acm",
+            "account": arn.account,
+            "time": self._ctx.clock.now().timestamp(),
+            "region": arn.region,
+            "resources": [cert.arn],
+            "detail": detail,
+        }
+        self.events.append(event)
+        try:
+            _route_event(arn.account, arn.region, "default", event)
+        except Exception:
+            LOG.debug("no default bus for %s in %s", arn.account, arn.region)
+
+
+def _resolves(ctx: GlueContext, account: str, domain: str) -> bool:
+    name, value = _validation_record(account, domain)
+    return normalise(value) in (ctx.dns.resolve(name, "CNAME") or [])
+
+
+def _patch_acm_renewal(ctx: GlueContext, patches: _Patches) -> None:
+    """ACM's managed renewal and expiry, as ACM documents them today.
+
+    Gap: moto's certificates never expire or renew: `NotAfter` is the generated certificate's
+    (a year of real time), `RenewalEligibility` is always INELIGIBLE, there is no
+    `RenewalSummary` and ACM's events are never sent (moto/acm/models.py `CertBundle.describe`).
+    Patched, on the simulated clock (`AcmLifecycle`, advanced by the local organization's driver):
+    - `NotAfter` is `ctx.acm_validity_days` (198) after issuance;
+    - from `ctx.acm_renewal_window_days` (45) before it, a certificate in use (`InUseBy`) whose
+      every validation CNAME resolves is renewed: `RenewalSummary` PENDING_AUTO_RENEWAL, then
+      SUCCESS `acm_validation_seconds` later with a new `NotAfter`; in use with a record missing,
+      PENDING_VALIDATION (tried again each day); not in use, no renewal (`RenewalEligibility`
+      INELIGIBLE);
+    - a certificate not renewing gets "ACM Certificate Approaching Expiration" daily from 30 days
+      out and "ACM Certificate Renewal Action Required" at 30, 15, 3 and 1 days; at `NotAfter` it
+      is EXPIRED and gets "ACM Certificate Expired". Events go on the account's default bus in the
+      certificate's Region (source `aws.acm`, the ARN in `resources`), where the member baseline's
+      rule forwards them.
+    """
+    lifecycle: AcmLifecycle = ctx.acm_lifecycle
+    original_describe = CertBundle.describe
+
+    def describe(self: CertBundle) -> dict[str, Any]:
+        result: dict[str, Any] = original_describe(self)
+        state = lifecycle.state(self)
+        if state is None or state.not_after is None:
+            return result
+        certificate = result["Certificate"]
+        certificate["Status"] = self.status
+        certificate["NotAfter"] = datetime_to_epoch(ctx.clock.to_datetime(state.not_after))
+        certificate["RenewalEligibility"] = "ELIGIBLE" if _in_use_by(ctx, self) else "INELIGIBLE"
+        if state.renewal_status is not None:
+            summary: dict[str, Any] = {
+                "RenewalStatus": state.renewal_status,
+                "DomainValidationOptions": certificate.get("DomainValidationOptions", []),
+                "UpdatedAt": datetime_to_epoch(ctx.clock.to_datetime(state.renewal_updated or 0.0)),
+            }
+            if state.renewal_reason:
+                summary["RenewalStatusReason"] = state.renewal_reason
+            certificate["RenewalSummary"] = summary
+        return result
+
+    patches.set(CertBundle, "describe", describe)

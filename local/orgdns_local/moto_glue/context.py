@@ -51,6 +51,11 @@ class GlueContext:
     # certificate ARN -> (domain ARN, the simulated moment InUseBy stops listing it): set when a
     # custom domain switches to another certificate or is deleted
     released_certificates: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+    # ACM's managed renewal (acm.py): a public certificate lives 198 days; ACM renews it from 45
+    # days before it expires, only while it is in use and every validation CNAME resolves.
+    acm_validity_days: float = 198
+    acm_renewal_window_days: float = 45
+    acm_lifecycle: Any = None  # the AcmLifecycle acm.py installs: the driver advances it
     account_closure_seconds: float = 300  # CloseAccount: PENDING_CLOSURE this long, then SUSPENDED
     account_closures: dict[str, float] = field(default_factory=dict)  # account id -> CloseAccount time
     require_existing_roles: bool = False  # AssumeRole into a role that does not exist is denied

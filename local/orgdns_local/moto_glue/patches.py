@@ -19,7 +19,8 @@ backends stay moto's.
         finally:
             uninstall()
 
-Module-level helpers act on the installed context: `wait_for_executions` and `put_event`.
+Module-level helpers act on the installed context: `wait_for_executions`, `put_event` and
+`acm_lifecycle` (ACM's renewals and expiries, which the driver advances).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from .acm import _patch_acm, _patch_acm_in_use
+from .acm import _patch_acm, _patch_acm_in_use, _patch_acm_renewal
 from .api_calls import _patch_api_calls, _patch_client_classes, _patch_model_loading
 from .apigateway import _patch_apigateway, _patch_apigateway_updates
 from .awslambda import _patch_lambda
@@ -101,6 +102,11 @@ def wait_for_executions(timeout_real_seconds: float = 300.0) -> None:
     clock.wait_until(idle, timeout_real_seconds)
 
 
+def acm_lifecycle() -> Any:
+    """The installed ACM lifecycle (acm.AcmLifecycle): `next_moment()` and `advance()`."""
+    return _require_active().acm_lifecycle
+
+
 def put_event(account_id: str, region: str, event: dict[str, Any], bus_name: str = "default") -> str:
     """Inject a complete event into a bus and route it through the bus's rules; return its id.
 
@@ -140,6 +146,7 @@ _ALL_PATCHES: tuple[Callable[[GlueContext, _Patches], None], ...] = (
     _patch_route53_batches,
     _patch_acm,
     _patch_acm_in_use,
+    _patch_acm_renewal,
     _patch_apigateway,
     _patch_apigateway_updates,
     _patch_api_calls,

@@ -30,6 +30,12 @@ class Certificate:
     options: tuple[ValidationOption, ...]
     in_use_by: tuple[str, ...] = ()
     created_at: float | None = None  # CreatedAt, epoch seconds
+    not_after: float | None = None  # NotAfter, epoch seconds
+    renewal_eligibility: str | None = None  # ELIGIBLE | INELIGIBLE
+    renewal_status: str | None = None  # RenewalSummary.RenewalStatus
+    renewal_reason: str | None = None  # RenewalSummary.RenewalStatusReason
+    # RenewalSummary.DomainValidationOptions: the domains renewal could not validate yet
+    renewal_pending: tuple[str, ...] = ()
 
 
 class Acm:
@@ -85,6 +91,15 @@ class Acm:
             options=options,
             in_use_by=tuple(detail.get("InUseBy") or ()),
             created_at=_epoch(detail.get("CreatedAt")),
+            not_after=_epoch(detail.get("NotAfter")),
+            renewal_eligibility=detail.get("RenewalEligibility"),
+            renewal_status=(detail.get("RenewalSummary") or {}).get("RenewalStatus"),
+            renewal_reason=(detail.get("RenewalSummary") or {}).get("RenewalStatusReason"),
+            renewal_pending=tuple(
+                option["DomainName"]
+                for option in (detail.get("RenewalSummary") or {}).get("DomainValidationOptions", [])
+                if option.get("ValidationStatus") not in {None, "SUCCESS"}
+            ),
         )
 
     def find(self, arn: str) -> Certificate | None:

@@ -125,6 +125,50 @@ class Registry:
         with aws_errors("dynamodb"):
             self._client.put_item(TableName=self._table, Item=to_item(zone))
 
+    def claim_warning(self, zone_name: str, account_id: str, key: str, reason: str) -> bool:
+        """Record that ``reason`` was (about to be) published about ``key`` (a certificate ARN) for
+        the zone: False if it already was. Conditional, so two events handled at once warn once."""
+        names = {"#w": "renewalWarnings", "#k": key, "#a": "accountId"}
+        try:
+            with aws_errors("dynamodb"):
+                self._client.update_item(
+                    TableName=self._table,
+                    Key={"zoneName": {"S": zone_name}},
+                    UpdateExpression="SET #w = if_not_exists(#w, :empty)",
+                    ConditionExpression="#a = :account",
+                    ExpressionAttributeNames={"#w": "renewalWarnings", "#a": "accountId"},
+                    ExpressionAttributeValues={":empty": {"M": {}}, ":account": {"S": account_id}},
+                )
+                self._client.update_item(
+                    TableName=self._table,
+                    Key={"zoneName": {"S": zone_name}},
+                    UpdateExpression="SET #w.#k = :reason",
+                    ConditionExpression="#a = :account AND (attribute_not_exists(#w.#k) OR #w.#k <> :reason)",
+                    ExpressionAttributeNames=names,
+                    ExpressionAttributeValues={":reason": {"S": reason}, ":account": {"S": account_id}},
+                )
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def clear_warning(self, zone_name: str, account_id: str, key: str) -> None:
+        """Forget the warning about ``key``: the next problem with it is published again."""
+        try:
+            with aws_errors("dynamodb"):
+                self._client.update_item(
+                    TableName=self._table,
+                    Key={"zoneName": {"S": zone_name}},
+                    UpdateExpression="REMOVE #w.#k",
+                    ConditionExpression="#a = :account AND attribute_exists(#w.#k)",
+                    ExpressionAttributeNames={"#w": "renewalWarnings", "#k": key, "#a": "accountId"},
+                    ExpressionAttributeValues={":account": {"S": account_id}},
+                )
+        except ClientError as exc:
+            if error_code(exc) != "ConditionalCheckFailedException":
+                raise
+
     def delete(self, zone_name: str, hosted_zone_id: str) -> None:
         """Remove a zone's item, only if it is still that hosted zone's (a re-created zone keeps its own)."""
         try:

@@ -26,6 +26,13 @@ def record_status(
     (runs that were Rejected or Skipped have none)."""
     decision = state.decision
     plan = decision.plan if decision else None
+    renewal = state.renewal
+    if renewal is not None and decision is not None:
+        # A warning was claimed when it was decided (CheckRenewal); renewal going on clears it, so
+        # the next problem with the certificate is published again.
+        if outcome == Outcome.SUCCEEDED and decision.account_id:
+            aws.registry().clear_warning(renewal.zone_name, decision.account_id, renewal.certificate.arn)
+        return
     if plan is not None and outcome not in {Outcome.REJECTED, Outcome.SKIPPED}:
         registry = aws.registry()
         item = registry.get(plan.zone_name)
