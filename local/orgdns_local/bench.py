@@ -190,13 +190,52 @@ def self_service() -> list[dict[str, Any]]:
         }
     )
     zone = "feature.team.example.org"
-    phases = {
+    phases: dict[str, list[dict[str, Any]]] = {
         "self-service request": [
             {"after_runs": True, "create_zone": {"account": "team", "name": zone}},
             {"tag_zone": {"account": "team", "zone": zone, "tags": {"orgdns:delegate": "true"}}},
         ],
         "teardown (zone deleted)": [{"after_runs": True, "delete_zone": {"account": "team", "zone": zone}}],
     }
+    return phase_rows(scenario, phases)
+
+
+DAY = 86400
+
+
+def life_after_go_live() -> list[dict[str, Any]]:
+    """A name added to a live account's certificate (new certificate, outside validation record
+    answered, custom domain switched, old certificate retired), then one of ACM's renewal events
+    for a certificate nobody uses: each phase's transitions, invocations and API calls."""
+    scenario = Scenario.model_validate(
+        {
+            "name": "after go-live",
+            "management_zones": [{"name": "example.org"}],
+            "outside_zones": [{"name": "shop.example"}],
+            "steps": [
+                {"create_account": {"name": "live", "tags": {"orgdns:subdomain": "live.example.org",
+                                                              "orgdns:custom-domain": "regional"}}},
+                {"create_account": {"name": "idle", "tags": {"orgdns:subdomain": "idle.example.org"}}},
+            ],
+        }
+    )  # fmt: skip
+    phases: dict[str, list[dict[str, Any]]] = {
+        "name added: new certificate, outside record, switch, old one retired": [
+            {"answer_action_required": {"account": "live"}},
+            {
+                "after_runs": True,
+                "tag_account": {"account": "live", "tags": {"orgdns:extra-names": "www.shop.example"}},
+            },
+        ],
+        "renewal events 30 days before expiry (certificate not in use: one warning, one repeat skipped)": [
+            {"at": 168.5 * DAY, "note": "30 days before the idle certificate expires"},
+        ],
+    }
+    return phase_rows(scenario, phases)
+
+
+def phase_rows(scenario: Scenario, phases: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Play ``scenario``, then each phase's steps on the same organization, measuring each phase."""
     rows = []
     with LocalOrganization(scenario) as org:
         org.play()
@@ -217,6 +256,7 @@ def self_service() -> list[dict[str, Any]]:
             rows.append(
                 {
                     "phase": title,
+                    "runs": len(new),
                     "transitions": sum(t["all"] for t in new.values()),
                     "apartFromWaits": sum(t["apartFromWaits"] for t in new.values()),
                     "invocations": sum(org.invocation_counts.values()) - invocations_before,
@@ -251,13 +291,15 @@ def run_bench(output: Path, quick: bool = False) -> int:
     crowd = run_story(many_accounts(20))
     print("self-service and teardown...", flush=True)
     member = self_service()
+    print("after go-live: a name added, a renewal event...", flush=True)
+    life = life_after_go_live()
     bursts = []
     for root_accounts, member_accounts in QUICK_BURSTS if quick else BURSTS:
         print(f"burst: {root_accounts} accounts under the root, {member_accounts} under a member's zone...", flush=True)
         bursts.append(burst(root_accounts, member_accounts))
         print(f"  {json.dumps(bursts[-1])}", flush=True)
     single = single_run_seconds()
-    text = render(demo, crowd, imports, member) + render_bursts(bursts, single, quick)
+    text = render(demo, crowd, imports, member, life) + render_bursts(bursts, single, quick)
     output.write_text(text)
     print(text)
     return 0
@@ -355,7 +397,13 @@ def _calls_against_minimum(crowd: dict[str, Any]) -> list[str]:
     return out
 
 
-def render(demo: dict[str, Any], crowd: dict[str, Any], imports: dict[str, float], member: list[dict[str, Any]]) -> str:
+def render(
+    demo: dict[str, Any],
+    crowd: dict[str, Any],
+    imports: dict[str, float],
+    member: list[dict[str, Any]],
+    life: list[dict[str, Any]],
+) -> str:
     lines = [
         "# Benchmarks",
         "",
@@ -421,6 +469,18 @@ def render(demo: dict[str, Any], crowd: dict[str, Any], imports: dict[str, float
             f"| {row['phase']} | {row['transitions']} | {row['apartFromWaits']} | {row['invocations']} | "
             f"{', '.join(f'{k} {v}' for k, v in row['calls'].items())} |"
             for row in member
+        ],
+        "",
+    ]
+    lines += [
+        "## After go-live: a name added, a renewal event",
+        "",
+        "| phase | runs | state transitions | apart from waits | Lambda invocations | API calls by service |",
+        "|---|---|---|---|---|---|",
+        *[
+            f"| {row['phase']} | {row['runs']} | {row['transitions']} | {row['apartFromWaits']} | "
+            f"{row['invocations']} | {', '.join(f'{k} {v}' for k, v in row['calls'].items())} |"
+            for row in life
         ],
         "",
     ]

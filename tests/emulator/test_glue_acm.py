@@ -286,3 +286,14 @@ def test_a_missing_validation_record_holds_renewal_until_it_is_back(glue: Glue) 
         glue.clock.advance(lifecycle.next_moment() - glue.clock.elapsed())
         lifecycle.advance()
     assert describe(arn)["RenewalSummary"]["RenewalStatus"] in {"PENDING_AUTO_RENEWAL", "SUCCESS"}
+
+
+def test_a_deleted_certificate_has_no_lifecycle(glue: Glue) -> None:
+    arn, _, _ = issued(glue)
+    received = acm_events(glue)
+    client("acm", MEMBER).delete_certificate(CertificateArn=arn)
+    lifecycle = glue.ctx.acm_lifecycle
+    assert lifecycle.next_moment() is None
+    glue.clock.advance(200 * DAY)
+    lifecycle.advance()
+    assert received == []

@@ -324,11 +324,24 @@ class AcmLifecycle:
     def state(self, cert: CertBundle) -> _CertState | None:
         return self._states.get(cert)
 
+    def _live(self) -> list[CertBundle]:
+        """Issued certificates that still exist (a deleted one may linger in memory a while)."""
+        from moto.acm.models import acm_backends
+
+        live = []
+        for cert in list(self._issued):
+            arn = parse_arn(cert.arn)
+            if acm_backends[arn.account][arn.region]._certificates.get(cert.arn) is cert:
+                live.append(cert)
+            else:
+                self._issued.discard(cert)
+        return live
+
     def next_moment(self) -> float | None:
         """The next simulated moment at which a certificate's renewal or expiry moves on."""
         now, ctx = self._ctx.clock.elapsed(), self._ctx
         moments = []
-        for cert in list(self._issued):
+        for cert in self._live():
             state = self._states.get(cert)
             if state is None or state.not_after is None or cert.status != "ISSUED":
                 continue
@@ -347,7 +360,7 @@ class AcmLifecycle:
     def advance(self) -> None:
         """Renew, warn and expire what is due now."""
         with self._lock:
-            for cert in list(self._issued):
+            for cert in self._live():
                 self._advance(cert)
 
     def _advance(self, cert: CertBundle) -> None:
