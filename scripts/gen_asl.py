@@ -107,7 +107,12 @@ NOT_REPEATABLE = [LAMBDA_ERRORS, LAMBDA_THROTTLED, THROTTLING, TRANSIENT, PRIOR_
 CATCH_ALL = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "PublishFailed"}]
 # A zone torn down under a run (its account's tags removed and set again at once): the run starts
 # again from ResolveRequest, which waits for the teardown and then follows the tags as they are.
-CATCH = [{"ErrorEquals": ["ZoneWithdrawn"], "ResultPath": "$.error", "Next": "Withdrawn?"}, *CATCH_ALL]
+CATCH = [
+    {"ErrorEquals": ["ZoneWithdrawn"], "ResultPath": "$.error", "Next": "Withdrawn?"},
+    # A run that read the tags later has taken the zone's certificates over: nothing failed.
+    {"ErrorEquals": ["Superseded"], "ResultPath": "$.error", "Next": "PublishSuperseded"},
+    *CATCH_ALL,
+]
 MAX_RESTARTS = 2
 
 
@@ -209,6 +214,8 @@ states: dict[str, dict] = {
     "Withdrawn?": {
         "Type": "Choice",
         "Choices": [
+            # rules are tried in order: a run with no plan yet never reaches the ones that read it
+            {"Variable": "$.decision.plan.trigger", "IsPresent": False, "Next": "PublishFailed"},
             {
                 "And": [
                     {"Variable": "$.restarts", "NumericLessThan": MAX_RESTARTS},
@@ -220,7 +227,7 @@ states: dict[str, dict] = {
                     },
                 ],
                 "Next": "RestartRun",
-            }
+            },
         ],
         "Default": "PublishFailed",
     },
@@ -385,6 +392,7 @@ states: dict[str, dict] = {
     "WaitToRetire": {"Type": "Wait", "SecondsPath": "$.poll.seconds", "Next": "RetireCertificates"},
     # The run did its part (the new certificates serve); a human must free the old ones.
     **publish("ActionRequired", "Succeeded", name="CertificatesInUse"),
+    **publish("Skipped", "Skipped", name="Superseded"),
     "DomainTimedOut": {
         "Type": "Pass",
         "Result": {

@@ -67,7 +67,7 @@ def test_malformed_tag_events_name_the_field(raw, field):
     [
         (event("TagResource", tags=tags(orgdns_subdomain="a.example.org")), ["subdomain", "teardown"]),
         (event("TagResource", tags=tags(orgdns_extra_names="www.a.org")), ["subdomain"]),
-        (event("UntagResource", tagKeys=["orgdns:subdomain", "orgdns:ns-ttl"]), ["teardown"]),
+        (event("UntagResource", tagKeys=["orgdns:subdomain", "orgdns:ns-ttl"]), ["teardown", "subdomain"]),
         (event("UntagResource", tagKeys=["orgdns:extra-names"]), ["subdomain"]),
         (event("TagResource", "ou-ab12-34cd5678", tags=tags(orgdns_subdomain="x.org")), ["subdomain"]),
         (event("TagResource", tags="malformed"), ["subdomain"]),

@@ -246,3 +246,59 @@ def test_a_burst_of_new_containers_looks_the_root_up_once(dynamodb, monkeypatch)
     first.registry().remember_root_zone_id("example.org", root, MANAGEMENT)
     assert [z.hosted_zone_id for z in second.root_zones()] == [root]
     assert lookups == []
+
+
+# --- conditional writes: what a step read before a teardown never comes back -------------------
+
+
+def test_put_if_exists_does_not_bring_back_an_item_a_teardown_deleted(registry):
+    zone = ManagedZone(zone_name=ZONE, account_id=MEMBER, hosted_zone_id="Z1")
+    assert registry.put_if(zone, exists=False)
+    assert not registry.put_if(zone, exists=False)  # a second registration of a new zone loses
+    registry.delete(ZONE, "Z1")
+    assert not registry.put_if(zone, exists=True)
+    assert registry.get(ZONE) is None
+    registry.put(zone)
+    assert not registry.put_if(zone.model_copy(update={"account_id": OTHER}), exists=True)
+
+
+def test_a_tombstone_tells_when_a_zone_of_that_name_was_torn_down_and_is_no_zone(registry):
+    assert registry.get_with_tombstone(ZONE) == (None, None)
+    registry.mark_torn_down(ZONE)
+    item, torn = registry.get_with_tombstone(ZONE)
+    assert item is None and isinstance(torn, int) and torn > 0
+    assert registry.all() == [] and registry.get(ZONE) is None
+
+
+def test_only_a_run_that_read_the_tags_later_may_take_the_certificates_over(registry):
+    registry.put(ManagedZone(zone_name=ZONE, account_id=MEMBER, hosted_zone_id="Z1"))
+    assert registry.claim_domain_certificate(ZONE, MEMBER, 2000)
+    assert registry.claim_domain_certificate(ZONE, MEMBER, 2000)  # the same run again
+    assert not registry.claim_domain_certificate(ZONE, MEMBER, 1000)  # an older run
+    assert registry.claim_domain_certificate(ZONE, MEMBER, 3000)
+    assert not registry.claim_domain_certificate(ZONE, OTHER, 4000)  # not that account's zone
+    assert registry.get(ZONE).certificate_decided_at == 3000
+    registry.put(registry.get(ZONE).model_copy(update={"torn_down_by": "evt-teardown"}))
+    assert not registry.claim_domain_certificate(ZONE, MEMBER, 5000)  # being torn down
+
+
+def test_outputs_are_recorded_only_while_the_zone_is_the_accounts_and_not_being_torn_down(registry):
+    registry.put(ManagedZone(zone_name=ZONE, account_id=MEMBER, hosted_zone_id="Z1"))
+    parameter = {"region": "us-east-1", "name": f"/orgdns/{ZONE}/hosted-zone-id", "value": "Z1"}
+    assert registry.set_parameters(ZONE, MEMBER, [parameter])
+    assert [p.name for p in registry.get(ZONE).parameters] == [parameter["name"]]
+    assert not registry.set_parameters(ZONE, OTHER, [])
+    registry.put(registry.get(ZONE).model_copy(update={"torn_down_by": "evt-teardown"}))
+    assert not registry.set_parameters(ZONE, MEMBER, [])
+
+
+def test_a_warning_is_claimed_once_per_reason_and_cleared(registry):
+    registry.put(ManagedZone(zone_name=ZONE, account_id=MEMBER, hosted_zone_id="Z1"))
+    arn = "arn:aws:acm:us-east-1:444455556666:certificate/abc"
+    assert registry.claim_warning(ZONE, MEMBER, arn, "NotInUse")
+    assert not registry.claim_warning(ZONE, MEMBER, arn, "NotInUse")
+    assert registry.claim_warning(ZONE, MEMBER, arn, "CertificateExpired")  # another reason
+    registry.clear_warning(ZONE, MEMBER, arn)
+    registry.clear_warning(ZONE, MEMBER, arn)  # nothing to clear: no error
+    assert registry.claim_warning(ZONE, MEMBER, arn, "NotInUse")
+    assert registry.get(ZONE).renewal_warnings == {arn: "NotInUse"}

@@ -133,11 +133,13 @@ def test_a_switch_waits_while_the_domain_is_still_being_created_and_is_not_undon
     documents = statuses(report)
     outcomes = sorted((d["trigger"], d["outcome"]) for d in documents)
     assert outcomes == [
-        ("CreateAccountResult", "Succeeded"),
+        ("CreateAccountResult", "Skipped"),  # overtaken: the later run's names are the ones served
         ("TagResource", "ActionRequired"),
         ("TagResource", "Succeeded"),
     ]
-    first = next(d for d in documents if d["trigger"] == "CreateAccountResult")
+    overtaken = next(d for d in documents if d["trigger"] == "CreateAccountResult")
+    assert overtaken["error"]["reason"] == "Superseded"
+    first = overtaken
     last = next(d for d in documents if d["outcome"] == "Succeeded" and d["trigger"] == "TagResource")
     assert last["customDomain"]["previousCertificateArn"] == first["certificates"][0]["arn"]
     [certificate] = certificates(report)
@@ -209,3 +211,36 @@ def test_outputs_follow_the_regions_and_go_with_the_subdomain():
         ]
     )
     assert parameters(gone) == {}
+
+
+def test_a_custom_domain_type_change_is_refused_and_the_domain_left_as_it_is():
+    report = play(
+        [
+            {"create_account": {"name": "production", "tags": PRODUCTION}},
+            {"after_runs": True, "tag_account": {"account": "production", "tags": {"orgdns:custom-domain": "edge"}}},
+        ]
+    )
+    last = statuses(report)[-1]
+    assert (last["outcome"], last["error"]["reason"]) == ("Failed", "CustomDomainFailed")
+    assert "does not change a custom domain's endpoint type" in last["error"]["message"]
+    found = domain(report)
+    assert (found["type"], found["status"]) == ("REGIONAL", "AVAILABLE")
+    assert len(certificates(report)) == 1  # the same names: the certificate is reused, nothing retired
+
+
+def test_custom_domain_none_leaves_the_domain_its_records_and_certificate_in_place():
+    report = play(
+        [
+            {"create_account": {"name": "production", "tags": PRODUCTION}},
+            {"after_runs": True, "tag_account": {"account": "production", "tags": {"orgdns:custom-domain": "none"}}},
+        ]
+    )
+    last = statuses(report)[-1]
+    assert last["outcome"] == "Succeeded" and last["customDomain"] is None
+    assert domain(report)["status"] == "AVAILABLE"
+    records = next(a for a in report["accounts"].values() if a["name"] == "production")["hostedZones"][0]["records"]
+    assert {r["type"] for r in records if "alias" in r} == {"A", "AAAA"}
+    [kept] = certificates(report)
+    assert kept["arn"] == statuses(report)[0]["certificates"][0]["arn"]
+    found = parameters(report)
+    assert not any(name.endswith("/custom-domain/target") for _, name in found)  # no longer orgdns's to report

@@ -73,6 +73,12 @@ class Plan(CamelModel):
     custom_domain: CustomDomainSpec | None = None
     ns_ttl: int
     hosted_zone_id: str | None = None  # self-service: the member's own zone, used as it is
+    # When ResolveRequest read the tags (registry.now_ms): of two runs for one zone, the one decided
+    # later has the newer names, and the custom domain ends on its certificate.
+    decided_at: int = 0
+    # Where the zone's name came from: "tag" (orgdns:subdomain), "naming-rule", "input" (a manual
+    # run's zoneName) or "zone" (self-service): a tag change retires only zones named by tags or rule.
+    named_by: str | None = None
 
 
 class Decision(CamelModel):
@@ -317,6 +323,7 @@ class RenewalResult(CamelModel):
     message: str = ""
     rewrite: list[RecordChange] = Field(default_factory=list)  # orgdns's validation records gone missing
     action_required: list[RecordSpec] = Field(default_factory=list)  # records outside orgdns's zones
+    refused: list[str] = Field(default_factory=list)  # names the account may no longer certify
     changes: ChangesResult | None = None  # what the record writer did with ``rewrite``
 
 
@@ -379,6 +386,8 @@ class ManagedZone(CamelModel):
     custom_domain: CustomDomainResult | None = None
     parameters: list[ParameterRef] = Field(default_factory=list)  # SSM outputs written in the account
     renewal_warnings: dict[str, str] = Field(default_factory=dict)  # certificate ARN -> reason last warned about
+    certificate_decided_at: int | None = None  # decided_at of the run that last set the domain's certificate
+    named_by: str | None = None  # the plan's named_by when the zone was registered (None: before 1.2)
     created_by_orgdns: bool = True
     self_service: bool = False  # requested by the member account tagging its own zone
     request_id: str | None = None

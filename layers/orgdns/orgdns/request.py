@@ -320,7 +320,8 @@ def account_tag_workflows(raw: dict[str, Any], prefix: str) -> list[str]:
     """Which workflows an account's tag change starts (at face value; each run reads the tags
     again): "subdomain" when it sets or removes an orgdns tag (options change), "teardown" when
     it touches the subdomain tag (removed, or renamed: the name the tags no longer ask for is
-    torn down). Removing the subdomain tag starts the teardown only."""
+    torn down). Removing the subdomain tag starts both too: with a NamingRule, the account is
+    then named by the rule (without one, the subdomain run ends Skipped)."""
     try:
         event = parse_account_tag_event(raw)
     except RequestRejected:
@@ -330,7 +331,7 @@ def account_tag_workflows(raw: dict[str, Any], prefix: str) -> list[str]:
         return ["subdomain"]  # the rule filters other tags out; ResolveRequest skips what gets through
     subdomain = prefix + TAG_NAMES["zoneName"]
     if event.trigger == Trigger.ACCOUNT_UNTAGGED and subdomain in ours:
-        return ["teardown"]
+        return ["teardown", "subdomain"]  # the subdomain run: a NamingRule may name the account now
     if event.trigger == Trigger.ACCOUNT_TAGGED and subdomain in ours:
         return ["subdomain", "teardown"]
     return ["subdomain"]

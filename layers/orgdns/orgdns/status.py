@@ -141,6 +141,9 @@ def _error(state: WorkflowState, outcome: Outcome) -> dict[str, str] | None:
         return {"reason": reason, "message": message}
     if outcome == Outcome.FAILED and state.renewal is not None:
         return {"reason": state.renewal.reason, "message": state.renewal.message}
+    if outcome == Outcome.SKIPPED and state.error:  # overtaken by a later run (Superseded)
+        reason, message = _parse_cause(state.error.error, state.error.cause)
+        return {"reason": reason, "message": message}
     if outcome == Outcome.SKIPPED and state.decision:
         return None
     return None

@@ -124,8 +124,8 @@ class Acm:
             with aws_errors("acm"):
                 self._client.delete_certificate(CertificateArn=arn)
         except ClientError as exc:
-            if error_code(exc) == "ResourceInUseException":
-                return False
+            if error_code(exc) in {"ResourceInUseException", "ConflictException"}:
+                return False  # in use, or another operation on it under way: try again later
             if error_code(exc) == "ResourceNotFoundException":
                 return True
             raise

@@ -31,6 +31,7 @@ _THROTTLING_CODES = {
     "Throttling",
     "ThrottlingException",
     "TooManyRequestsException",
+    "TooManyUpdates",  # SSM: concurrent writes of one parameter
     "RequestLimitExceeded",  # DynamoDB: the account's throughput limit
     "ProvisionedThroughputExceededException",  # DynamoDB
     "ThrottledException",

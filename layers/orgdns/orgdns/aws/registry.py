@@ -33,6 +33,7 @@ ITEM_VERSION = 2
 _BATCH_GET_KEYS = 100  # BatchGetItem: at most 100 keys per request
 _BATCH_GET_ROUNDS = 8  # UnprocessedKeys are asked for again this many times before giving up
 _ROOT_PREFIX = "root#"
+_TOMBSTONE_PREFIX = "torn#"
 
 
 class Registry:
@@ -53,6 +54,25 @@ class Registry:
                 TableName=self._table, Key={"zoneName": {"S": zone_name}}, ConsistentRead=True
             ).get("Item")
         return _from_item(item) if item and not _is_root(item) else None
+
+    def get_with_tombstone(self, zone_name: str) -> tuple[ManagedZone | None, int | None]:
+        """The zone's item, and when a teardown last removed a zone of that name (milliseconds),
+        in one BatchGetItem (consistent)."""
+        item, torn = None, None
+        for found in self._batch_get([zone_name, _TOMBSTONE_PREFIX + zone_name]):
+            if found["zoneName"]["S"] == zone_name and not _is_root(found):
+                item = _from_item(found)
+            elif found.get("kind", {}).get("S") == "tombstone":
+                torn = int(found["tornDownAt"]["N"])
+        return item, torn
+
+    def mark_torn_down(self, zone_name: str) -> None:
+        """Note when a zone of this name was torn down: a run planned before then that finds no item
+        must not register the zone again (CreateZone raises ZoneWithdrawn, and the run starts over)."""
+        item = {"zoneName": {"S": _TOMBSTONE_PREFIX + zone_name}, "kind": {"S": "tombstone"},
+                "tornDownAt": {"N": str(now_ms())}}  # fmt: skip
+        with aws_errors("dynamodb"):
+            self._client.put_item(TableName=self._table, Item=item)
 
     def get_many(self, zone_names: Iterable[str]) -> dict[str, ManagedZone]:
         """The managed zones among ``zone_names`` (BatchGetItem, consistent; 100 keys a request)."""
@@ -124,6 +144,66 @@ class Registry:
     def put(self, zone: ManagedZone) -> None:
         with aws_errors("dynamodb"):
             self._client.put_item(TableName=self._table, Item=to_item(zone))
+
+    def put_if(self, zone: ManagedZone, exists: bool) -> bool:
+        """PutItem only if the zone's item still exists for its account (``exists``), or does not
+        exist at all (not ``exists``): a step that read the item before a teardown deleted it must
+        not bring it back. False when the condition fails."""
+        if exists:
+            condition = {"ConditionExpression": "attribute_exists(zoneName) AND accountId = :account",
+                         "ExpressionAttributeValues": {":account": {"S": zone.account_id}}}  # fmt: skip
+        else:
+            condition = {"ConditionExpression": "attribute_not_exists(zoneName)"}
+        try:
+            with aws_errors("dynamodb"):
+                self._client.put_item(TableName=self._table, Item=to_item(zone), **condition)
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def claim_domain_certificate(self, zone_name: str, account_id: str, decided_at: int) -> bool:
+        """Mark that the run whose plan was decided at ``decided_at`` sets the zone's certificates in
+        service (the custom domain's, the outputs, what is retired): False when a run decided later
+        already did (its names are the newer), when the zone is not the account's, or when it is
+        being torn down. Conditional: of two runs racing, the one that read the tags last wins."""
+        try:
+            with aws_errors("dynamodb"):
+                self._client.update_item(
+                    TableName=self._table,
+                    Key={"zoneName": {"S": zone_name}},
+                    UpdateExpression="SET #c = :t",
+                    ConditionExpression=(
+                        "#a = :account AND attribute_not_exists(#torn) AND (attribute_not_exists(#c) OR #c <= :t)"
+                    ),
+                    ExpressionAttributeNames={"#c": "certificateDecidedAt", "#a": "accountId", "#torn": "tornDownBy"},
+                    ExpressionAttributeValues={":t": {"N": str(decided_at)}, ":account": {"S": account_id}},
+                )
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def set_parameters(self, zone_name: str, account_id: str, parameters: list[dict[str, Any]]) -> bool:
+        """Record the zone's SSM outputs (before they are written, so none is ever orphaned): False
+        when the zone is no longer the account's or is being torn down."""
+        try:
+            with aws_errors("dynamodb"):
+                self._client.update_item(
+                    TableName=self._table,
+                    Key={"zoneName": {"S": zone_name}},
+                    UpdateExpression="SET #p = :p",
+                    ConditionExpression="#a = :account AND attribute_not_exists(#torn)",
+                    ExpressionAttributeNames={"#p": "parameters", "#a": "accountId", "#torn": "tornDownBy"},
+                    ExpressionAttributeValues={":p": serialize(parameters), ":account": {"S": account_id}},
+                )
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     def claim_warning(self, zone_name: str, account_id: str, key: str, reason: str) -> bool:
         """Record that ``reason`` was (about to be) published about ``key`` (a certificate ARN) for
@@ -290,7 +370,13 @@ def reversed_name(name: str) -> str:
 
 
 def _is_root(item: dict[str, Any]) -> bool:
-    return bool(item.get("kind", {}).get("S") == "root")
+    """A root zone's cached id, or a torn-down zone's tombstone: not a managed zone."""
+    return bool(item.get("kind", {}).get("S") in {"root", "tombstone"})
+
+
+def now_ms() -> int:
+    """The time the registry's conditions compare (runs' decision times), in milliseconds."""
+    return int(time.time() * 1000)
 
 
 def to_item(zone: ManagedZone) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from orgdns.aws.access import AwsAccess
 from orgdns.errors import CustomDomainFailed
 from orgdns.models import CustomDomainResult, WorkflowState
-from orgdns.steps.create_custom_domain import serve
+from orgdns.steps.create_custom_domain import claim_certificate, serve
 
 
 def check_custom_domain(state: WorkflowState, aws: AwsAccess) -> CustomDomainResult:
@@ -18,6 +18,6 @@ def check_custom_domain(state: WorkflowState, aws: AwsAccess) -> CustomDomainRes
         raise CustomDomainFailed(f"custom domain {domain.domain_name} disappeared from API Gateway in {domain.region}")
     if found.status == "FAILED":
         raise CustomDomainFailed(f"API Gateway reports custom domain {domain.domain_name} as FAILED")
-    found = serve(apigateway, found, domain.certificate_arn, aws.acm(state.plan.account_id, domain.region))
+    found = serve(apigateway, found, domain.certificate_arn, lambda: claim_certificate(aws, state.plan))
     ready = found.status == "AVAILABLE" and found.certificate_arn == domain.certificate_arn
     return domain.model_copy(update={"status": found.status, "available": ready})

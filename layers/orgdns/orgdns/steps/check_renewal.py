@@ -20,9 +20,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from orgdns.aws.access import AwsAccess
-from orgdns.errors import RequestRejected
+from orgdns.errors import CertificateNameNotAllowed, RequestRejected
 from orgdns.models import CertificateRef, Decision, RecordChange, RecordSpec, RenewalResult
+from orgdns.ownership import check_certificate_names
 from orgdns.request import parse_certificate_event
+from orgdns.steps.lookups import surroundings
 
 
 def check_renewal(raw: Any, aws: AwsAccess) -> dict[str, Any]:
@@ -70,11 +72,36 @@ def _check(raw: dict[str, Any], aws: AwsAccess, decision: Decision) -> RenewalRe
         in_use_by=list(certificate.in_use_by), renewal_status=certificate.renewal_status,
     )  # fmt: skip
     owned = {r.name: r for r in item.records if r.purpose == "Validation"}
+    # A record in another account's zone or a root zone was written under a grant: only while the
+    # grant (and the zone's owner) still allow the name is it written again.
+    refused: set[str] = set()
+    elsewhere = {name for name, r in owned.items() if (r.account_id or item.account_id) != item.account_id}
+    granted = [o.domain_name for o in certificate.options if o.record_name in elsewhere]
+    if granted:
+        zones = surroundings(aws, granted).zones
+        for name in granted:
+            try:
+                check_certificate_names([name], item.account_id, zones, aws.settings.grants)
+            except CertificateNameNotAllowed:
+                refused.add(name)
     for option in certificate.options:
         if option.record_name is None or option.record_value is None:
             continue
         record = owned.get(option.record_name)
-        if record is not None:
+        if option.domain_name in refused:
+            if all(r.name != option.record_name for r in result.action_required):
+                zone_name = option.domain_name.removeprefix("*.")
+                result.action_required.append(
+                    RecordSpec(
+                        name=option.record_name,
+                        type="CNAME",
+                        values=[option.record_value],
+                        zone_name=zone_name,
+                        purpose="Validation",
+                    )
+                )
+            result.refused.append(option.domain_name)
+        elif record is not None:
             there = aws.route53(record.account_id or item.account_id).records_at(
                 record.hosted_zone_id or "", record.name
             )
@@ -114,6 +141,13 @@ def _decide(result: RenewalResult, status: str, renewal_reason: str | None, expi
             + ("a CAA record on one of its names does not allow amazon.com (or amazontrust.com): add one"
                if caa else "see the certificate's RenewalSummary in ACM")
         )  # fmt: skip
+    elif result.refused:
+        result.outcome, result.reason = "ActionRequired", "NameNoLongerAllowed"
+        result.message = (
+            f"{arn} names {', '.join(result.refused)}, which the account may no longer certify (its grant or the "
+            "zone's owner changed): orgdns does not write their validation records again; ACM will not renew it. "
+            "Remove the names from orgdns:extra-names (a new certificate), or restore the grant"
+        )
     elif not result.in_use_by:
         result.outcome, result.reason = "ActionRequired", "NotInUse"
         result.message = (

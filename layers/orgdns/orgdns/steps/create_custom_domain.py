@@ -1,11 +1,12 @@
 """CreateCustomDomain: the API Gateway custom domain for the zone name and its alias records; a
 domain orgdns set up earlier is switched to the run's certificate (names or Regions changed)."""
 
+from collections.abc import Callable
+
 from orgdns.aws.access import AwsAccess
-from orgdns.aws.acm import Acm
 from orgdns.aws.apigateway import ApiGateway, DomainName
 from orgdns.errors import CustomDomainFailed, Superseded, ZoneWithdrawn
-from orgdns.models import CustomDomainResult, CustomDomainType, RecordSpec, WorkflowState
+from orgdns.models import CustomDomainResult, CustomDomainType, Plan, RecordSpec, WorkflowState
 from orgdns.records import merge_records, owned_records, plan_write
 
 
@@ -17,10 +18,15 @@ def create_custom_domain(state: WorkflowState, aws: AwsAccess) -> CustomDomainRe
     assert spec is not None and zone is not None and check is not None
     certificate = next(c for c in check.certificates if c.region == spec.region)
     endpoint = "EDGE" if spec.type == CustomDomainType.EDGE else "REGIONAL"
+    registry = aws.registry()
+    item = registry.get(plan.zone_name)
+    if item is None or item.account_id != plan.account_id or item.torn_down_by:
+        raise ZoneWithdrawn(f"{plan.zone_name} was torn down while its custom domain was being set up")
     apigateway = aws.apigateway(plan.account_id, spec.region)
     domain = apigateway.get(plan.zone_name)
     previous = None
     if domain is None:
+        claim_certificate(aws, plan)
         domain = apigateway.create(plan.zone_name, endpoint, certificate.arn)
     elif domain.endpoint_type != endpoint:
         raise CustomDomainFailed(
@@ -29,14 +35,8 @@ def create_custom_domain(state: WorkflowState, aws: AwsAccess) -> CustomDomainRe
             "by hand and move the alias records, or set orgdns:custom-domain back"
         )
     elif domain.certificate_arn != certificate.arn:
-        if not domain.set_up_by_orgdns:
-            raise CustomDomainFailed(
-                f"{plan.zone_name} already exists in API Gateway ({spec.region}) with certificate "
-                f"{domain.certificate_arn}, and orgdns did not set it up (no orgdns:managed tag): orgdns will not "
-                "change its certificate"
-            )
         previous = domain.certificate_arn
-        domain = serve(apigateway, domain, certificate.arn, aws.acm(plan.account_id, spec.region))
+        domain = serve(apigateway, domain, certificate.arn, lambda: claim_certificate(aws, plan))
 
     records = [
         RecordSpec(
@@ -50,9 +50,8 @@ def create_custom_domain(state: WorkflowState, aws: AwsAccess) -> CustomDomainRe
         )
         for rtype in ("A", "AAAA")
     ]
-    registry = aws.registry()
     item = registry.get(plan.zone_name)
-    if item is None:
+    if item is None or item.account_id != plan.account_id or item.torn_down_by:
         raise ZoneWithdrawn(f"{plan.zone_name} was torn down while its custom domain was being set up")
     route53 = aws.route53(plan.account_id)
     existing = route53.records_at(zone.hosted_zone_id, plan.zone_name)
@@ -75,21 +74,34 @@ def create_custom_domain(state: WorkflowState, aws: AwsAccess) -> CustomDomainRe
     )
 
 
-def serve(apigateway: ApiGateway, domain: DomainName, certificate_arn: str, acm: Acm) -> DomainName:
+def claim_certificate(aws: AwsAccess, plan: Plan) -> None:
+    """This run is about to set the domain's certificate: only if no run that read the tags later
+    has set it already (Superseded), and only while the zone is still the account's (ZoneWithdrawn)."""
+    registry = aws.registry()
+    if registry.claim_domain_certificate(plan.zone_name, plan.account_id, plan.decided_at):
+        return
+    item = registry.get(plan.zone_name)
+    if item is None or item.account_id != plan.account_id or item.torn_down_by:
+        raise ZoneWithdrawn(f"{plan.zone_name} was torn down while its custom domain was being set up")
+    raise Superseded(
+        f"a run that read {plan.account_id}'s tags after this one has set {plan.zone_name}'s custom domain "
+        "certificate: the domain stays on that run's certificate"
+    )
+
+
+def serve(apigateway: ApiGateway, domain: DomainName, certificate_arn: str, claim: Callable[[], None]) -> DomainName:
     """Switch an AVAILABLE domain orgdns set up to ``certificate_arn`` (UpdateDomainName); a domain
     that is PENDING or UPDATING cannot be changed yet, so it is left for the next look. The domain
-    keeps serving its old certificate until the switch is done: it is never without one.
-
-    A domain serving a certificate requested after this run's was switched by a later run (the
-    names changed again meanwhile): it is not switched back (Superseded)."""
+    keeps serving its old certificate until the switch is done: it is never without one. ``claim``
+    raises when a later run owns the switch (Superseded) or the zone is going (ZoneWithdrawn).
+    A domain orgdns did not create (no ``orgdns:managed`` tag) is never changed."""
     if domain.certificate_arn == certificate_arn or domain.status != "AVAILABLE":
         return domain
-    if domain.certificate_arn:
-        served, wanted = acm.find(domain.certificate_arn), acm.find(certificate_arn)
-        if served and wanted and served.created_at and wanted.created_at and served.created_at > wanted.created_at:
-            raise Superseded(
-                f"custom domain {domain.name} serves {served.arn}, requested after this run's {wanted.arn} by a later "
-                "run: it stays on the newer certificate"
-            )
+    if not domain.set_up_by_orgdns:
+        raise CustomDomainFailed(
+            f"{domain.name} serves certificate {domain.certificate_arn}, and orgdns did not set the domain up "
+            "(no orgdns:managed tag): orgdns will not change its certificate"
+        )
+    claim()
     switched = apigateway.switch_certificate(domain.name, domain.endpoint_type, certificate_arn)
     return switched if switched is not None else domain

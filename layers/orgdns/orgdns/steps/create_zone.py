@@ -3,7 +3,7 @@
 import hashlib
 
 from orgdns.aws.access import AwsAccess
-from orgdns.errors import ZoneConflict
+from orgdns.errors import ZoneConflict, ZoneWithdrawn
 from orgdns.models import ChangeRef, ChildMove, ManagedZone, Plan, RecordSpec, WorkflowState, ZoneRef, ZoneResult
 from orgdns.records import merge_records, owned_records, plan_write
 from orgdns.steps.lookups import zones_delegated_from_above
@@ -34,8 +34,12 @@ def create_zone(state: WorkflowState, aws: AwsAccess) -> ZoneResult:
     plan = state.plan
     route53 = aws.route53(plan.account_id)
     registry = aws.registry()
-    item = registry.get(plan.zone_name)
+    item, torn_down_at = registry.get_with_tombstone(plan.zone_name)
     item = item if item is not None and item.account_id == plan.account_id else None
+    if item is None and torn_down_at is not None and plan.decided_at and torn_down_at > plan.decided_at:
+        # The plan predates a teardown of this name that has finished since (the account's tags
+        # were removed meanwhile): registering it again would follow tags that are gone.
+        raise ZoneWithdrawn(f"{plan.zone_name} was torn down after this run read the tags; nothing was created")
 
     zone_id: str | None = None
     fresh: tuple[str, ...] | None = None  # the name servers of a zone created just now
@@ -81,13 +85,22 @@ def create_zone(state: WorkflowState, aws: AwsAccess) -> ZoneResult:
             "name_servers": name_servers,
             "created_by_orgdns": created_by_orgdns,
             "self_service": plan.hosted_zone_id is not None or registered.self_service,
+            "named_by": registered.named_by or plan.named_by,
             # a zone created again while the old one's teardown finishes is not being torn down
             "torn_down_by": registered.torn_down_by if item and item.hosted_zone_id == zone_id else None,
         }
     )
     # Registered before looking for children: a child's run that starts now sees this zone when it
     # delegates (Delegate re-reads the registry), and a child registered earlier is seen below.
-    registry.put(registered)
+    # Conditional: an item a teardown deleted since it was read is not brought back, and of two runs
+    # registering the zone at once (Control Tower's two events) the second updates the first's.
+    if not registry.put_if(registered, exists=item is not None):
+        again = registry.get(plan.zone_name)
+        if item is not None or again is None or again.account_id != plan.account_id or again.torn_down_by:
+            raise ZoneWithdrawn(f"{plan.zone_name} was torn down while its zone was being set up")
+        registered = again.model_copy(update={"name_servers": name_servers, "hosted_zone_id": zone_id})
+        if not registry.put_if(registered, exists=True):
+            raise ZoneWithdrawn(f"{plan.zone_name} was torn down while its zone was being set up")
     children = zones_delegated_from_above(aws, plan.zone_name)
 
     owned = owned_records(children)  # a child's NS record here, if an earlier run wrote it
@@ -128,7 +141,8 @@ def create_zone(state: WorkflowState, aws: AwsAccess) -> ZoneResult:
         registered = registered.model_copy(
             update={"records": merge_records(registered.records, [m.record for m in moves])}
         )
-    registry.put(registered)  # before the write: what orgdns is about to write is known as its own
+    if not registry.put_if(registered, exists=True):  # before the write: known as orgdns's own
+        raise ZoneWithdrawn(f"{plan.zone_name} was torn down while its zone was being set up")
 
     change = None
     if changes:

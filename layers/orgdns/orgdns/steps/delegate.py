@@ -52,7 +52,7 @@ def delegate(state: WorkflowState, aws: AwsAccess) -> DelegationResult:
     if item is None or item.account_id != plan.account_id:  # a teardown removed the zone's entry since CreateZone
         raise ZoneWithdrawn(f"{plan.zone_name} was torn down while it was being delegated; nothing was written")
     replaced = [r for r in item.records if key(r) == key(record) and not same_content(r, record)]
-    registry.put(
+    registered = registry.put_if(
         item.model_copy(
             update={
                 "records": merge_records(item.records, [record]),
@@ -61,8 +61,11 @@ def delegate(state: WorkflowState, aws: AwsAccess) -> DelegationResult:
                 "parent_account_id": parent.account_id,
                 "parent_hosted_zone_id": parent.hosted_zone_id,
             }
-        )
+        ),
+        exists=True,
     )
+    if not registered:  # a teardown removed the zone's entry since it was read
+        raise ZoneWithdrawn(f"{plan.zone_name} was torn down while it was being delegated; nothing was written")
     before = any(key(r) == key(record) and same_content(r, record) for r in item.records)
     checked = parent.hosted_zone_id == plan.parent.hosted_zone_id  # ReserveName looked there
     return DelegationResult(record=record, in_sync=False, written_before=before, name_checked=checked)

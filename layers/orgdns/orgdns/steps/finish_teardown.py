@@ -34,6 +34,7 @@ def finish_teardown(state: WorkflowState, aws: AwsAccess) -> TeardownResult:
         )
     for zone in teardown.forget:
         registry.delete(zone.zone_name, zone.hosted_zone_id)  # only if still that hosted zone's
+        registry.mark_torn_down(zone.zone_name)  # a run planned before now must not register it again
     return teardown.model_copy(
         update={
             "removed": list(written.removed) if written else [],

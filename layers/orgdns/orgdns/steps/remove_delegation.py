@@ -106,9 +106,10 @@ def _remove_outputs(zone: ManagedZone, aws: AwsAccess) -> None:
 def _no_longer_asked_for(
     account_id: str, entries: list[ManagedZone], aws: AwsAccess, decision: Decision
 ) -> list[ManagedZone]:
-    """The account's zones set up from its tags that its tags (read again now) no longer ask for:
-    the subdomain tag removed, or set to another name. Self-service zones answer to their own tags
-    and stay. Tags that cannot be read as a name (an invalid value) tear nothing down."""
+    """The account's zones set up from its tags (or the NamingRule) that its tags, read again now,
+    no longer ask for: the subdomain tag removed, or set to another name. Self-service zones answer
+    to their own tags, and zones a manual run named to nobody's tags: they stay. Tags that cannot
+    be read as a name (an invalid value) tear nothing down."""
     settings = aws.settings
     account = aws.organizations().account(account_id)
     if account is None:
@@ -127,7 +128,12 @@ def _no_longer_asked_for(
     else:
         rule_name = naming_rule_name(settings.naming_rule, account_id, account.name)
         wanted = normalise_domain_name(rule_name, "NamingRule") if rule_name else None
-    targets = [z for z in entries if not z.self_service and z.zone_name != wanted]
+    # Zones a manual run named (zoneName in its input) answer to no tag; zones registered before
+    # orgdns recorded where names came from (named_by None) are taken as named by the tag.
+    targets = [
+        z for z in entries
+        if not z.self_service and z.zone_name != wanted and z.named_by in {None, "tag", "naming-rule"}
+    ]  # fmt: skip
     if not targets:
         decision.decision, decision.reason = "Skip", "StillTagged"
         decision.message = (

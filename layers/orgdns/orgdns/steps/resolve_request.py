@@ -10,6 +10,7 @@ from typing import Any
 
 from orgdns.aws.access import AwsAccess
 from orgdns.aws.organizations import Account
+from orgdns.aws.registry import now_ms
 from orgdns.certificates import certificate_names
 from orgdns.errors import RequestRejected, ZoneBeingTornDown
 from orgdns.models import CustomDomainSpec, CustomDomainType, Decision, Plan, Trigger
@@ -278,5 +279,17 @@ def _plan(
         custom_domain=custom_domain,
         ns_ttl=ns_ttl,
         hosted_zone_id=hosted_zone_id,
+        decided_at=now_ms(),
+        named_by=_named_by(sources.get("zoneName"), self_service, aws.settings.tag_prefix),
     )
     return decision
+
+
+def _named_by(source: str | None, self_service: bool, prefix: str) -> str:
+    if self_service:
+        return "zone"
+    if source == "NamingRule":
+        return "naming-rule"
+    if source == prefix + TAG_NAMES["zoneName"]:
+        return "tag"
+    return "input"

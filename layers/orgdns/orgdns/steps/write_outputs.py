@@ -9,11 +9,15 @@ account, in each Region concerned, under ``/orgdns/<zone>/``:
 Written after the certificates are ISSUED and the custom domain serves them, so a stack never
 reads a certificate ARN that is not in service. Only values that changed are written; outputs an
 earlier run wrote that are no longer wanted (a Region or the custom domain removed) are deleted.
-The registry keeps the list, for the next run and the teardown.
+The registry keeps the list (written before the parameters are), for the next run and the
+teardown. A run that read the account's tags before another run that has already written newer
+outputs writes nothing (Superseded).
 """
 
 from orgdns.aws.access import AwsAccess
+from orgdns.errors import ZoneWithdrawn
 from orgdns.models import OutputsResult, ParameterRef, WorkflowState
+from orgdns.steps.create_custom_domain import claim_certificate
 
 PREFIX = "/orgdns"
 
@@ -50,9 +54,15 @@ def write_outputs(state: WorkflowState, aws: AwsAccess) -> OutputsResult:
     wanted = wanted_outputs(state)
     registry = aws.registry()
     item = registry.get(plan.zone_name)
-    earlier = item.parameters if item is not None and item.account_id == plan.account_id else []
+    if item is None or item.account_id != plan.account_id or item.torn_down_by:
+        raise ZoneWithdrawn(f"{plan.zone_name} was torn down before its outputs were written; none was written")
+    claim_certificate(aws, plan)  # a run that read the tags later has written newer outputs: Superseded
     keys = {(p.region, p.name) for p in wanted}
-    stale = [p for p in earlier if (p.region, p.name) not in keys]
+    stale = [p for p in item.parameters if (p.region, p.name) not in keys]
+    # Recorded before they are written (conditionally: not while the zone is being torn down), so a
+    # teardown always knows every parameter there may be.
+    if not registry.set_parameters(plan.zone_name, plan.account_id, [p.dump() for p in [*wanted, *stale]]):
+        raise ZoneWithdrawn(f"{plan.zone_name} was torn down before its outputs were written; none was written")
     result = OutputsResult(written=wanted, deleted=stale)
     for region in sorted({p.region for p in wanted} | {p.region for p in stale}):
         parameters = aws.parameters(plan.account_id, region)
@@ -64,6 +74,6 @@ def write_outputs(state: WorkflowState, aws: AwsAccess) -> OutputsResult:
         gone = [p.name for p in stale if p.region == region and p.name in there]
         if gone:
             parameters.delete(gone)
-    if item is not None and item.account_id == plan.account_id and item.parameters != wanted:
-        registry.put(item.model_copy(update={"parameters": wanted}))
+    if stale:
+        registry.set_parameters(plan.zone_name, plan.account_id, [p.dump() for p in wanted])
     return result
