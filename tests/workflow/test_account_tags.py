@@ -234,3 +234,21 @@ def test_a_run_under_way_when_its_zone_is_torn_down_starts_again_and_follows_the
     assert last["outcome"] == "Skipped"  # started again: the tags no longer ask for a subdomain
     assert not delegated(report, "race.example.org")
     assert registered(report) == []  # and nothing the run read before the teardown came back
+
+
+def test_a_failed_teardown_gives_its_zone_back_to_the_next_run():
+    report = play(
+        [
+            {"create_account": {"name": "stuck", "tags": {SUBDOMAIN: "stuck.example.org"}}},
+            {"at": 500, "after_runs": True, "tag_account": {"account": "stuck", "remove": [SUBDOMAIN]}},
+            {"at": 900, "after_runs": True, "tag_account": {"account": "stuck", "tags": {SUBDOMAIN: "stuck.example.org"}}},
+        ],
+        faults=[{"service": "route53", "operation": "ChangeResourceRecordSets", "error": "AccessDenied",
+                 "http_status": 403, "account": "management", "between_seconds": [450, 800]}],
+    )  # fmt: skip
+    teardown = next(d for d in statuses(report) if d["trigger"] == "UntagResource" and d["outcome"] != "Skipped")
+    assert teardown["outcome"] == "Failed"
+    again = report["snsMessages"][-1]
+    assert (again["document"]["trigger"], again["document"]["outcome"]) == ("TagResource", "Succeeded")
+    assert again["simTime"] < 900 + 600  # no wait for a teardown that is over
+    assert registered(report) == ["stuck.example.org"] and delegated(report, "stuck.example.org")

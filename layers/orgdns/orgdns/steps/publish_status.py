@@ -27,6 +27,15 @@ def record_status(
     decision = state.decision
     plan = decision.plan if decision else None
     renewal = state.renewal
+    if state.teardown is not None and outcome == Outcome.FAILED:
+        # A teardown that failed gives its zones back: runs for them would otherwise wait for it
+        # (ZoneBeingTornDown) and then fail. What it removed, a later run writes again.
+        registry = aws.registry()
+        for ref in state.teardown.forget:
+            item = registry.get(ref.zone_name)
+            if item is not None and item.torn_down_by == run_id:
+                registry.put_if(item.model_copy(update={"torn_down_by": None}), exists=True)
+        return
     if renewal is not None and decision is not None:
         # A warning was claimed when it was decided (CheckRenewal); renewal going on clears it, so
         # the next problem with the certificate is published again.
