@@ -282,6 +282,19 @@ def test_only_a_run_that_read_the_tags_later_may_take_the_certificates_over(regi
     assert not registry.claim_domain_certificate(ZONE, MEMBER, 5000)  # being torn down
 
 
+def test_an_older_run_that_wants_exactly_what_the_newer_one_set_may_go_on(registry):
+    """Control Tower's two events for one account: two runs, the same names; neither is overtaken."""
+    registry.put(ManagedZone(zone_name=ZONE, account_id=MEMBER, hosted_zone_id="Z1"))
+    assert registry.claim_domain_certificate(ZONE, MEMBER, 2000, "a.example.org|us-east-1|none")
+    assert registry.claim_domain_certificate(ZONE, MEMBER, 1000, "a.example.org|us-east-1|none")
+    assert not registry.claim_domain_certificate(ZONE, MEMBER, 1000, "b.example.org|us-east-1|none")
+    assert not registry.claim_domain_certificate(ZONE, MEMBER, 1000)
+    item = registry.get(ZONE)
+    assert (item.certificate_decided_at, item.certificate_wants) == (2000, "a.example.org|us-east-1|none")
+    registry.put(item.model_copy(update={"torn_down_by": "evt-teardown"}))
+    assert not registry.claim_domain_certificate(ZONE, MEMBER, 1000, "a.example.org|us-east-1|none")
+
+
 def test_outputs_are_recorded_only_while_the_zone_is_the_accounts_and_not_being_torn_down(registry):
     registry.put(ManagedZone(zone_name=ZONE, account_id=MEMBER, hosted_zone_id="Z1"))
     parameter = {"region": "us-east-1", "name": f"/orgdns/{ZONE}/hosted-zone-id", "value": "Z1"}

@@ -80,6 +80,12 @@ class Plan(CamelModel):
     # run's zoneName) or "zone" (self-service): a tag change retires only zones named by tags or rule.
     named_by: str | None = None
 
+    @property
+    def certificate_wants(self) -> str:
+        """What the run puts in service, in one string: two runs that want the same may both finish."""
+        domain = f"{self.custom_domain.type.value}@{self.custom_domain.region}" if self.custom_domain else "none"
+        return f"{' '.join(sorted(self.certificate_names))}|{' '.join(sorted(self.certificate_regions))}|{domain}"
+
 
 class Decision(CamelModel):
     decision: Literal["Proceed", "Skip", "Reject"]
@@ -387,6 +393,7 @@ class ManagedZone(CamelModel):
     parameters: list[ParameterRef] = Field(default_factory=list)  # SSM outputs written in the account
     renewal_warnings: dict[str, str] = Field(default_factory=dict)  # certificate ARN -> reason last warned about
     certificate_decided_at: int | None = None  # decided_at of the run that last set the domain's certificate
+    certificate_wants: str | None = None  # that run's Plan.certificate_wants
     named_by: str | None = None  # the plan's named_by when the zone was registered (None: before 1.2)
     created_by_orgdns: bool = True
     self_service: bool = False  # requested by the member account tagging its own zone

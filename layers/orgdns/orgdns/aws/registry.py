@@ -163,22 +163,44 @@ class Registry:
             raise
         return True
 
-    def claim_domain_certificate(self, zone_name: str, account_id: str, decided_at: int) -> bool:
+    def claim_domain_certificate(self, zone_name: str, account_id: str, decided_at: int, wants: str = "") -> bool:
         """Mark that the run whose plan was decided at ``decided_at`` sets the zone's certificates in
         service (the custom domain's, the outputs, what is retired): False when a run decided later
         already did (its names are the newer), when the zone is not the account's, or when it is
-        being torn down. Conditional: of two runs racing, the one that read the tags last wins."""
+        being torn down. Conditional: of two runs racing, the one that read the tags last wins.
+
+        ``wants`` sums up what the run puts in service (certificate names, Regions, domain): a run
+        decided earlier that wants exactly what the later one set (Control Tower's two events for one
+        account) may go on, as its writes are the same; the later run's time stays recorded."""
+        names = {"#c": "certificateDecidedAt", "#a": "accountId", "#torn": "tornDownBy", "#w": "certificateWants"}
+        values = {":t": {"N": str(decided_at)}, ":account": {"S": account_id}, ":w": {"S": wants}}
         try:
             with aws_errors("dynamodb"):
                 self._client.update_item(
                     TableName=self._table,
                     Key={"zoneName": {"S": zone_name}},
-                    UpdateExpression="SET #c = :t",
+                    UpdateExpression="SET #c = :t, #w = :w",
                     ConditionExpression=(
                         "#a = :account AND attribute_not_exists(#torn) AND (attribute_not_exists(#c) OR #c <= :t)"
                     ),
-                    ExpressionAttributeNames={"#c": "certificateDecidedAt", "#a": "accountId", "#torn": "tornDownBy"},
-                    ExpressionAttributeValues={":t": {"N": str(decided_at)}, ":account": {"S": account_id}},
+                    ExpressionAttributeNames=names,
+                    ExpressionAttributeValues=values,
+                )
+            return True
+        except ClientError as exc:
+            if error_code(exc) != "ConditionalCheckFailedException":
+                raise
+        if not wants:
+            return False
+        try:
+            with aws_errors("dynamodb"):
+                self._client.update_item(
+                    TableName=self._table,
+                    Key={"zoneName": {"S": zone_name}},
+                    UpdateExpression="SET #w = :w",
+                    ConditionExpression="#a = :account AND attribute_not_exists(#torn) AND #w = :w",
+                    ExpressionAttributeNames={"#a": "accountId", "#torn": "tornDownBy", "#w": "certificateWants"},
+                    ExpressionAttributeValues={":account": {"S": account_id}, ":w": {"S": wants}},
                 )
         except ClientError as exc:
             if error_code(exc) == "ConditionalCheckFailedException":

@@ -78,7 +78,7 @@ def claim_certificate(aws: AwsAccess, plan: Plan) -> None:
     """This run is about to set the domain's certificate: only if no run that read the tags later
     has set it already (Superseded), and only while the zone is still the account's (ZoneWithdrawn)."""
     registry = aws.registry()
-    if registry.claim_domain_certificate(plan.zone_name, plan.account_id, plan.decided_at):
+    if registry.claim_domain_certificate(plan.zone_name, plan.account_id, plan.decided_at, plan.certificate_wants):
         return
     item = registry.get(plan.zone_name)
     if item is None or item.account_id != plan.account_id or item.torn_down_by:
