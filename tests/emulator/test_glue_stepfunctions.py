@@ -44,6 +44,22 @@ def test_executions_interleave_on_the_clock(glue: Glue) -> None:
     assert stamps == [("fast", 10), ("slow", 30)]
 
 
+def test_stop_execution_ends_a_wait(glue: Glue) -> None:
+    """A Wait ends when its execution stops, as the interpreter's own Wait does; it does not run on
+    to its wake-up time."""
+    machine = wait_then_stamp(glue, [])
+    sfn = client("stepfunctions")
+    with glue.clock.participant("driver"):
+        payload = json.dumps({"name": "stopped", "wait": 600})
+        arn = sfn.start_execution(stateMachineArn=machine, input=payload)["executionArn"]
+        glue.clock.sleep(60)
+        sfn.stop_execution(executionArn=arn, error="Operator", cause="stopped by hand")
+        wait_for_executions(10)
+    execution = sfn.describe_execution(executionArn=arn)
+    assert (execution["status"], execution["stopDate"]) == ("ABORTED", START + timedelta(seconds=60))
+    assert glue.clock.elapsed() == 60
+
+
 def test_retry_interval_runs_on_the_clock(glue: Glue) -> None:
     attempts: list[float] = []
 

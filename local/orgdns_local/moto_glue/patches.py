@@ -43,7 +43,9 @@ from .sqs import _patch_sqs
 from .stepfunctions import (
     _patch_stepfunctions_callbacks,
     _patch_stepfunctions_clients,
+    _patch_stepfunctions_flows,
     _patch_stepfunctions_json_paths,
+    _patch_stepfunctions_map_tolerance,
     _patch_stepfunctions_names,
     _patch_stepfunctions_parse_cache,
     _patch_stepfunctions_task_failure_cause,
@@ -134,6 +136,8 @@ def put_event(account_id: str, region: str, event: dict[str, Any], bus_name: str
 _ALL_PATCHES: tuple[Callable[[GlueContext, _Patches], None], ...] = (
     _patch_lambda,
     _patch_stepfunctions_time,
+    _patch_stepfunctions_flows,  # Map and Parallel states on the clock (after the time patch)
+    _patch_stepfunctions_map_tolerance,
     _patch_stepfunctions_names,
     _patch_stepfunctions_callbacks,
     _patch_stepfunctions_parse_cache,
