@@ -15,6 +15,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 demo: $(VENV)/.stamp
 	$(VENV)/bin/orgdns local demo
+	$(VENV)/bin/orgdns local demo brownfield
 
 test: lint typecheck template build pytest
 

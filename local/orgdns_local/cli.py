@@ -1,4 +1,4 @@
-"""``orgdns local run SCENARIO.yaml [--report report.json]`` and ``orgdns local demo``."""
+"""``orgdns local run SCENARIO.yaml [--report report.json]`` and ``orgdns local demo [brownfield]``."""
 
 import argparse
 import json
@@ -49,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--report", type=Path, help="write the JSON report here")
     run.add_argument("--quiet", action="store_true", help="no progress or summary")
     run.add_argument("--log-level", default="CRITICAL", help="the handlers' Powertools log level")
-    demo = local.add_parser("demo", help="play the demo scenario")
+    demo = local.add_parser("demo", help="play a demo scenario: demo (the default) or brownfield")
+    demo.add_argument("name", nargs="?", default="demo", choices=["demo", "brownfield"])
     demo.add_argument("--report", type=Path)
     demo.add_argument("--log-level", default="CRITICAL")
     bench = local.add_parser("bench", help="measure the demo, bursts of new accounts and cold imports")
@@ -61,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.local_command == "run":
             report = run_scenario(args.scenario, args.report, args.quiet, args.log_level)
         elif args.local_command == "demo":
-            report = run_scenario(SCENARIOS / "demo.yaml", args.report, False, args.log_level)
+            report = run_scenario(SCENARIOS / f"{args.name}.yaml", args.report, False, args.log_level)
         else:
             from orgdns_local.bench import run_bench
 

@@ -40,6 +40,7 @@ from orgdns_local.scenario import (
     DeleteRecords,
     DeleteZone,
     FaultInput,
+    Reconcile,
     RecordInput,
     Scenario,
     Step,
@@ -105,6 +106,7 @@ class LocalOrganization:
         self.accounts: dict[str, str] = {"management": MANAGEMENT, "outside": OUTSIDE}  # name -> id
         self.top_level: list[tuple[str, str]] = []  # (account id, hosted zone id)
         self.executions: list[str] = []
+        self.reconcile_runs: list[str] = []  # ReconcileWorkflow executions, in the order started
         self.status_times: dict[str, float] = {}
         self._answered: set[str] = set()
         self._decoded: list[tuple[str, str, dict[str, Any], dict[str, str]]] = []  # SNS statuses, in order
@@ -161,7 +163,7 @@ class LocalOrganization:
         ctx = glue.GlueContext(
             clock=self.clock,
             dns=EmulatedDns(lambda: list(self.top_level)),
-            invoke_handler=lambda function, event: self.runtime.invoke(function.function_name, event),
+            invoke_handler=self._invoke_handler,
             calls=self.calls,
             faults=self.faults,
             route53_propagation_seconds=timing.route53_propagation_seconds,
@@ -233,6 +235,12 @@ class LocalOrganization:
             aws_session_token=creds["SessionToken"],
         )
 
+    def _invoke_handler(self, function: Any, event: Any) -> Any:
+        """Run a function's handler; the calls it makes are recorded as its step's."""
+        step = function.function_name.removeprefix("orgdns-").removesuffix("Function")
+        with self.calls.made_by(step):
+            return self.runtime.invoke(function.function_name, event)
+
     def _build_control_plane(self) -> None:
         wiring = self.wiring
         iam = self.client("iam")
@@ -243,6 +251,11 @@ class LocalOrganization:
         dynamodb = self.client("dynamodb")
         for name, props in wiring.tables.items():
             dynamodb.create_table(TableName=name, **table_arguments(props))
+        s3 = self.client("s3")
+        for bucket, props in wiring.buckets.items():
+            s3.create_bucket(Bucket=bucket)
+            if props.get("VersioningConfiguration", {}).get("Status") == "Enabled":
+                s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
         sns = self.client("sns")
         for arn in wiring.topics:
             sns.create_topic(Name=arn.rsplit(":", 1)[1])
@@ -310,19 +323,29 @@ class LocalOrganization:
         organizations = self.client("organizations")
         organizations.create_organization(FeatureSet="ALL")
         roots = set(_roots(self.scenario).split())
+        # Every zone first, then their records: a hand-made delegation in one zone may name another
+        # zone's name servers (${nameservers:ACCOUNT:ZONE}), whichever account it is in.
+        records: list[tuple[str, str, list[RecordInput]]] = []
         for zone in self.scenario.management_zones:
-            zone_id = self._create_zone(MANAGEMENT, zone)
+            zone_id = self._create_zone(MANAGEMENT, zone.model_copy(update={"records": []}))
+            records.append((MANAGEMENT, zone_id, zone.records))
             if zone.name in roots or zone.top_level:
                 self.top_level.append((MANAGEMENT, zone_id))
         for zone in self.scenario.outside_zones:
-            self.top_level.append((OUTSIDE, self._create_zone(OUTSIDE, zone)))
+            zone_id = self._create_zone(OUTSIDE, zone.model_copy(update={"records": []}))
+            records.append((OUTSIDE, zone_id, zone.records))
+            self.top_level.append((OUTSIDE, zone_id))
         for account in self.scenario.accounts:
             account_id = self._new_account(account.name, None, account.tags, account.id)
             self._deploy_baseline(account_id)
             for zone in account.zones:
-                zone_id = self._create_zone(account_id, zone)
+                zone_id = self._create_zone(account_id, zone.model_copy(update={"records": []}))
+                records.append((account_id, zone_id, zone.records))
                 if zone.top_level:
                     self.top_level.append((account_id, zone_id))
+        for account_id, zone_id, zone_records in records:
+            if zone_records:
+                self._write_records(account_id, zone_id, zone_records)
         for fault in self.scenario.faults:
             rule = self._fault_rule(fault)
             self._fault_names.append((rule, fault.account, fault.target_account))
@@ -338,23 +361,38 @@ class LocalOrganization:
         return zone_id
 
     def _write_records(self, account_id: str, zone_id: str, records: list[RecordInput]) -> None:
-        self.client("route53", account_id).change_resource_record_sets(
-            HostedZoneId=zone_id,
-            ChangeBatch={
-                "Changes": [
-                    {
-                        "Action": "UPSERT",
-                        "ResourceRecordSet": {
-                            "Name": r.name,
-                            "Type": r.type,
-                            "TTL": r.ttl,
-                            "ResourceRecords": [{"Value": v} for v in r.values],
-                        },
-                    }
-                    for r in records
-                ]
-            },
-        )
+        """UPSERT the records, 100 record sets a batch (Route 53 takes at most 1,000 values a batch,
+        an UPSERT counting twice)."""
+        route53 = self.client("route53", account_id)
+        for start in range(0, len(records), 100):
+            changes = [
+                {
+                    "Action": "UPSERT",
+                    "ResourceRecordSet": {
+                        "Name": r.name,
+                        "Type": r.type,
+                        "TTL": r.ttl,
+                        "ResourceRecords": [{"Value": v} for v in self._values(r.values)],
+                    },
+                }
+                for r in records[start : start + 100]
+            ]
+            route53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": changes})
+
+    def _values(self, values: list[str]) -> list[str]:
+        """Record values with ``${nameservers:ACCOUNT:ZONE}`` expanded to that zone's name servers."""
+        out: list[str] = []
+        for value in values:
+            match = re.fullmatch(r"\$\{nameservers:([^:}]+):([^}]+)\}", value)
+            if match is None:
+                out.append(value)
+                continue
+            account, zone = match.groups()
+            account_id = self.accounts[account]
+            route53 = self.client("route53", account_id)
+            zone_id = self._zone_id(account_id, zone)
+            out.extend(route53.get_hosted_zone(Id=zone_id)["DelegationSet"]["NameServers"])
+        return out
 
     def _new_account(self, name: str, email: str | None, tags: dict[str, str], wanted_id: str | None = None) -> str:
         organizations = self.client("organizations")
@@ -562,8 +600,17 @@ class LocalOrganization:
                 self._close_account(step.close_account.account)
             elif step.tag_account:
                 self._tag_account(step.tag_account)
+            elif step.reconcile:
+                self._reconcile(step.reconcile)
             elif step.note is not None:
                 self.progress(self.clock.elapsed(), "story", step.note)
+
+    def _reconcile(self, reconcile: Reconcile) -> None:
+        document = reconcile.input if reconcile.input is not None else {"mode": reconcile.mode}
+        arn = f"arn:aws:states:{HOME}:{MANAGEMENT}:stateMachine:orgdns-ReconcileWorkflow"
+        response = self.client("stepfunctions").start_execution(stateMachineArn=arn, input=json.dumps(document))
+        self.reconcile_runs.append(response["executionArn"])
+        self.progress(self.clock.elapsed(), "operator", f"starts a reconcile: {json.dumps(document)}")
 
     def _later(self, delay: float, what: str, action: Callable[[], None]) -> None:
         self._pending.append((self.clock.elapsed() + delay, what, action))
@@ -654,8 +701,10 @@ class LocalOrganization:
                 ChangeBatch={"Changes": [{"Action": "DELETE", "ResourceRecordSet": r} for r in extra]},
             )
         route53.delete_hosted_zone(Id=zone_id)
-        glue.put_event(account_id, HOME, _route53_call(account_id, "DeleteHostedZone", {"id": zone_id}))
-        self.progress(self.clock.elapsed(), delete.account, f"deletes hosted zone {delete.zone} ({zone_id})")
+        for _ in range(delete.deliveries):
+            glue.put_event(account_id, HOME, _route53_call(account_id, "DeleteHostedZone", {"id": zone_id}))
+        lost = "" if delete.deliveries else " (its event is lost)"
+        self.progress(self.clock.elapsed(), delete.account, f"deletes hosted zone {delete.zone} ({zone_id}){lost}")
 
     def _create_account(self, create: CreateAccount) -> None:
         if create.fail:
@@ -707,8 +756,9 @@ class LocalOrganization:
 
         self.invocation_counts[invocation.step] += 1
         who, text = describe(invocation, self.progress.names)
-        if invocation.step == "PublishStatus" and isinstance(invocation.result, dict):
-            self.status_times[invocation.result.get("messageId", "")] = invocation.sim_time
+        if invocation.step in {"PublishStatus", "ReportReconcile"} and isinstance(invocation.result, dict):
+            for message_id in [invocation.result.get("messageId", ""), *invocation.result.get("findingMessageIds", [])]:
+                self.status_times[message_id] = invocation.sim_time
         if text:
             self.progress(invocation.sim_time, who, text)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from orgdns_local.organization import HOME, MANAGEMENT, LocalOrganization
 
-REPORT_VERSION = "1.2"
+REPORT_VERSION = "1.3"
 
 
 def _registry(org: LocalOrganization, names: dict[str, str]) -> list[dict[str, Any]]:
@@ -48,6 +48,7 @@ def build_report(org: LocalOrganization) -> dict[str, Any]:
         }
         executions = _executions(org)
         registry = _registry(org, names)
+        reconciles = _reconciles(org, messages)
     invocations = Counter(inv for inv in org.invocation_counts.elements())
     return {
         "reportVersion": REPORT_VERSION,
@@ -56,6 +57,7 @@ def build_report(org: LocalOrganization) -> dict[str, Any]:
         "accounts": accounts,
         "executions": executions,
         "registry": registry,
+        "reconciles": reconciles,
         "snsMessages": [
             {
                 "messageId": m.message_id,
@@ -136,6 +138,59 @@ def _account(org: LocalOrganization, account_id: str, name: str, regions: list[s
     }
 
 
+def _reconciles(org: LocalOrganization, messages: list[Any]) -> list[dict[str, Any]]:
+    """Each reconcile, in the order started: its report from the reconcile bucket (mode, findings,
+    actions, counts), else (a Rejected input writes no report) what its status said."""
+    bucket = next(iter(org.wiring.buckets), None)
+    s3 = org.client("s3")
+    found = []
+    for arn in org.reconcile_runs:
+        run_id = arn.rsplit(":", 1)[1]
+        status: dict[str, Any] = next(
+            (
+                m.document
+                for m in messages
+                if m.document.get("kind") == "reconcile" and m.document.get("runId") == run_id
+            ),
+            {},
+        )
+        entry: dict[str, Any] = {
+            "runId": run_id,
+            "mode": status.get("mode"),
+            "outcome": status.get("outcome"),
+            "summary": status.get("summary"),
+            "findings": [],
+            "actions": [],
+            "counts": status.get("counts") or {},
+            "error": status.get("error"),
+        }
+        if bucket:
+            try:
+                body = s3.get_object(Bucket=bucket, Key=f"reconciles/{run_id}/report.json")["Body"].read()
+            except s3.exceptions.NoSuchKey:
+                body = None
+            if body:
+                report = json.loads(body)
+                entry.update(
+                    {
+                        key: report.get(key, entry.get(key))
+                        for key in (
+                            "mode",
+                            "outcome",
+                            "summary",
+                            "findings",
+                            "actions",
+                            "counts",
+                            "planText",
+                            "accounts",
+                            "zones",
+                        )
+                    }
+                )
+        found.append(entry)
+    return found
+
+
 def _executions(org: LocalOrganization) -> list[dict[str, Any]]:
     stepfunctions = org.client("stepfunctions")
     found = []
@@ -201,6 +256,12 @@ def summary(report: dict[str, Any]) -> str:
             )
         for parameter in account.get("parameters", []):
             lines.append(f"  parameter {parameter['region']} {parameter['name']} = {parameter['value']}")
+    for reconcile in report.get("reconciles", []):
+        lines.append(f"\nreconcile {reconcile['runId']} ({reconcile.get('mode')}): {reconcile.get('outcome')}")
+        if reconcile.get("planText"):
+            lines.append(reconcile["planText"])
+        elif reconcile.get("error"):
+            lines.append(f"  {reconcile['error'].get('reason')}: {reconcile['error'].get('message')}")
     lines.append("\nexecutions:")
     for execution in report["executions"]:
         lines.append(
@@ -217,6 +278,17 @@ def summary(report: dict[str, Any]) -> str:
             detail = " add: " + "; ".join(f"{r['type']} {r['name']} -> {r['value']}" for r in doc["actionRequired"])
         elif doc.get("error"):
             detail = f" {doc['error'].get('reason')}: {doc['error'].get('message')}"
+        if doc.get("kind") == "reconcile":
+            detail = f" {doc['error'].get('reason')}: {doc['error'].get('message')}" if doc.get("error") else ""
+            lines.append(f"  [{minutes:6.1f} min] {doc.get('outcome'):<14} reconcile ({doc.get('mode')}): "
+                         f"{doc.get('summary') or ''}{detail}")  # fmt: skip
+            continue
+        if doc.get("kind") == "reconcileFinding":
+            finding = doc["finding"]
+            where = finding.get("recordName") or finding.get("zoneName") or finding.get("accountId")
+            lines.append(f"  [{minutes:6.1f} min] {doc.get('outcome'):<14} {finding['type']} {where}: "
+                         f"{doc['actionRequired'][0]['action']}")  # fmt: skip
+            continue
         lines.append(
             f"  [{minutes:6.1f} min] {doc.get('outcome'):<14} {doc.get('zoneName') or doc.get('accountId')}"
             f" ({doc.get('trigger')}){detail}"

@@ -16,6 +16,9 @@ class Strict(BaseModel):
 
 
 class RecordInput(Strict):
+    """A record set. A value ``${nameservers:ACCOUNT:ZONE}`` stands for that zone's four name servers
+    (a hand-made delegation); ACCOUNT is a scenario account's name, or ``management``."""
+
     name: str
     type: str
     ttl: int = 300
@@ -142,6 +145,14 @@ class TagAccount(Strict):
         return self
 
 
+class Reconcile(Strict):
+    """Starts the ReconcileWorkflow by hand (as its schedule would, in audit mode). ``input`` gives
+    the execution input as it is, instead of ``{"mode": mode}`` (to try bad input)."""
+
+    mode: Literal["plan", "audit", "apply"] = "plan"
+    input: Any = None
+
+
 ACTIONS = (
     "create_account",
     "start_execution",
@@ -154,15 +165,18 @@ ACTIONS = (
     "tag_zone",
     "delete_zone",
     "close_account",
+    "reconcile",
     "note",
 )
 
 
 class DeleteZone(Strict):
-    """Someone in a member account deletes one of its zones (its records first, as Route 53 requires)."""
+    """Someone in a member account deletes one of its zones (its records first, as Route 53 requires).
+    ``deliveries: 0``: the event never reaches orgdns (a delivery failure, a baseline not there yet)."""
 
     account: str
     zone: str
+    deliveries: int = Field(default=1, ge=0, le=5)
 
 
 class CloseAccount(Strict):
@@ -183,6 +197,7 @@ class Step(Strict):
     tag_zone: TagZone | None = None
     delete_zone: DeleteZone | None = None
     close_account: CloseAccount | None = None
+    reconcile: Reconcile | None = None
     note: str | None = None  # prints a line: with `at`, lets simulated time pass (months if need be)
 
     @model_validator(mode="after")

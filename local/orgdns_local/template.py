@@ -70,6 +70,7 @@ class Wiring:
     buses: list[str] = field(default_factory=list)
     rules: list[dict[str, Any]] = field(default_factory=list)  # plain AWS::Events::Rule resources
     queue_properties: dict[str, dict[str, Any]] = field(default_factory=dict)  # queue URL -> resolved Properties
+    buckets: dict[str, dict[str, Any]] = field(default_factory=dict)  # bucket name -> resolved Properties
 
     def environment_value(self, name: str) -> str | None:
         """A variable every function gets (Globals), e.g. the status dead-letter queue's URL."""
@@ -157,6 +158,9 @@ def resource_identities(
         elif kind == "AWS::SQS::Queue":
             names[logical] = f"https://sqs.{region}.amazonaws.com/{account_id}/{name}"
             arns[logical] = f"arn:aws:sqs:{region}:{account_id}:{name}"
+        elif kind == "AWS::S3::Bucket":  # bucket names are lowercase, and global
+            names[logical] = f"{name.lower()}-{account_id}"
+            arns[logical] = f"arn:aws:s3:::{names[logical]}"
         else:
             names[logical], arns[logical] = name, f"arn:aws:{kind.split('::')[1].lower()}:{region}:{account_id}:{name}"
     return names, arns
@@ -185,6 +189,7 @@ def load_wiring(template_path: Path, overrides: dict[str, Any], account_id: str,
     globals_fn = template.get("Globals", {}).get("Function", {})
     functions, machines, tables, topics, queues = {}, {}, {}, [], []
     queue_properties: dict[str, dict[str, Any]] = {}
+    buckets: dict[str, dict[str, Any]] = {}
     for logical, resource in template["Resources"].items():
         kind, props = resource["Type"], resource.get("Properties", {})
         if kind == "AWS::Serverless::Function":
@@ -220,6 +225,8 @@ def load_wiring(template_path: Path, overrides: dict[str, Any], account_id: str,
             queue_properties[names[logical]] = resolver.resolve(props)
         elif kind == "AWS::Events::EventBus":
             buses.append(names[logical])
+        elif kind == "AWS::S3::Bucket":
+            buckets[names[logical]] = resolver.resolve(props)
         elif kind == "AWS::Events::Rule":
             rules.append(
                 {
@@ -229,7 +236,9 @@ def load_wiring(template_path: Path, overrides: dict[str, Any], account_id: str,
                     "targets": [resolver.resolve(target["Arn"]) for target in props.get("Targets", [])],
                 }
             )
-    return Wiring(root, parameters, functions, machines, tables, topics, queues, buses, rules, queue_properties)
+    return Wiring(
+        root, parameters, functions, machines, tables, topics, queues, buses, rules, queue_properties, buckets
+    )
 
 
 def queue_attributes(props: dict[str, Any]) -> dict[str, str]:

@@ -555,6 +555,49 @@ def test_account_lookup_throttled_is_api_throttling(aws):
             Organizations(client).account(MEMBER)
 
 
+def test_accounts_pages_to_the_end_through_empty_pages(aws):
+    """ListAccounts pages hold at most 20 accounts and may come back empty with a NextToken."""
+    client = boto3.client("organizations", region_name="us-east-1")
+    entry = {"Arn": "arn", "Email": "a@example.org", "JoinedMethod": "CREATED"}
+    with Stubber(client) as stub:
+        stub.add_response(
+            "list_accounts", {"Accounts": [{**entry, "Id": MEMBER, "Name": "a", "State": "ACTIVE"}], "NextToken": "t1"}
+        )
+        stub.add_response("list_accounts", {"Accounts": [], "NextToken": "t2"}, {"NextToken": "t1"})
+        stub.add_response(
+            "list_accounts",
+            {"Accounts": [{**entry, "Id": "777788889999", "Name": "b", "State": "SUSPENDED"}]},
+            {"NextToken": "t2"},
+        )
+        assert Organizations(client).accounts() == [(MEMBER, "a", "ACTIVE"), ("777788889999", "b", "SUSPENDED")]
+
+
+def test_public_zones_lists_every_page_and_leaves_private_zones_out(route53_client):
+    for i in range(230):
+        route53_client.create_hosted_zone(Name=f"z{i:03d}.example.org", CallerReference=f"z{i}")
+    route53_client.create_hosted_zone(
+        Name="private.example.org",
+        CallerReference="p",
+        VPC={"VPCRegion": "us-east-1", "VPCId": "vpc-1"},
+        HostedZoneConfig={"PrivateZone": True},
+    )
+    zones = Route53(route53_client).public_zones()
+    assert len(zones) == 230 and "private.example.org" not in {z.name for z in zones}
+    assert {z.name for z in zones} == {f"z{i:03d}.example.org" for i in range(230)}
+
+
+def test_all_records_reads_every_page_of_a_large_zone(route53_client, zone_id):
+    route53 = Route53(route53_client)
+    names = [f"n{i:04d}.{ZONE}" for i in range(700)]
+    for start in range(0, 700, 100):
+        route53.change(zone_id, [("UPSERT", record(n, "A", ["192.0.2.1"])) for n in names[start : start + 100]], "x")
+    found = route53.all_records(zone_id)
+    assert {r.name for r in found if r.type == "A"} == set(names)
+    assert {r.type for r in found if r.name == ZONE} == {"NS", "SOA"}
+    with pytest.raises(HostedZoneNotFound):
+        route53.all_records("ZNOSUCHZONE")
+
+
 # --- Sessions ------------------------------------------------------------------------------------
 
 

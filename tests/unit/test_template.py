@@ -47,8 +47,13 @@ def definition():
 # --- state machines ------------------------------------------------------------------------------
 
 
-def test_template_declares_the_subdomain_teardown_and_renewal_workflows():
-    assert [name for name, _, _ in MACHINES] == ["SubdomainWorkflow", "TeardownWorkflow", "RenewalWorkflow"]
+def test_template_declares_the_subdomain_teardown_renewal_and_reconcile_workflows():
+    assert [name for name, _, _ in MACHINES] == [
+        "SubdomainWorkflow",
+        "TeardownWorkflow",
+        "RenewalWorkflow",
+        "ReconcileWorkflow",
+    ]
 
 
 @pytest.mark.parametrize(("name", "text", "substitutions"), MACHINES, ids=[m[0] for m in MACHINES])
@@ -106,7 +111,9 @@ def test_substitution_check_reports_missing_and_unused_keys():
     ]
 
 
-@pytest.mark.parametrize("file_name", ["subdomain.asl.json", "teardown.asl.json"])
+@pytest.mark.parametrize(
+    "file_name", ["subdomain.asl.json", "teardown.asl.json", "renewal.asl.json", "reconcile.asl.json"]
+)
 def test_state_machine_file_is_what_the_generator_writes(file_name):
     gen_asl = load_script("gen_asl")
     text = (ROOT / "statemachines" / file_name).read_text()
@@ -312,6 +319,40 @@ MANAGEMENT_ACTIONS = {
     "PublishStatusFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "sns:Publish"},
     # the status dead-letter queue, then registry.get() and put() (or clear_warning())
     "KeepStatusFunction": {"sqs:SendMessage", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
+    # the reconcile: the roots looked up once (and cached), ListAccounts, the batches into the bucket
+    "StartReconcileFunction": {"organizations:ListAccounts", "s3:PutObject", "dynamodb:UpdateItem", *ROOTS},
+    # each account's tags; its zones and records (member role; the management account's own with
+    # the function's role, paced); of_account(); roots; the survey into the bucket
+    "SurveyAccountFunction": {
+        ASSUME,
+        "dynamodb:UpdateItem",
+        "dynamodb:Query",
+        *ROOTS,
+        "organizations:ListTagsForResource",
+        "route53:ListHostedZones",
+        "route53:GetHostedZone",
+        "route53:ListResourceRecordSets",
+        "s3:PutObject",
+    },
+    # the survey (ListObjectsV2, GetObject), the whole registry (all(): one Scan per reconcile),
+    # roots; plan.json
+    "PlanReconcileFunction": {"s3:ListBucket", "s3:GetObject", "s3:PutObject", "dynamodb:Scan", *ROOTS},
+    # plan.json; get_many() of owners, get() of orphans, put_if() of adoptions; records_named in
+    # the parents (member role, or the management account's roots), paced; runs started
+    "ApplyReconcileFunction": {
+        ASSUME,
+        "dynamodb:UpdateItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "route53:ListResourceRecordSets",
+        "states:StartExecution",
+        "s3:GetObject",
+        "s3:PutObject",
+    },
+    # plan.json and the report; the owners' records settled (get(), put_if()); the warnings item;
+    # SNS
+    "ReportReconcileFunction": {"s3:GetObject", "s3:PutObject", "dynamodb:GetItem", "dynamodb:PutItem", "sns:Publish"},
 }
 
 # What each step may write with ChangeResourceRecordSets in a root zone: (record types, actions).
@@ -415,9 +456,9 @@ def test_iam_check_notices_a_missing_action():
 
 @pytest.mark.parametrize("function", sorted(FUNCTIONS))
 def test_no_function_scans_the_registry(function):
-    """Every step reads the registry by key or through an index: its cost must not grow with the
-    organization."""
-    assert "dynamodb:Scan" not in granted(function)
+    """Every step of the event-driven workflows reads the registry by key or through an index: its
+    cost must not grow with the organization. Only the reconcile's plan reads it whole, once."""
+    assert ("dynamodb:Scan" in granted(function)) == (function == "PlanReconcileFunction")
 
 
 @pytest.mark.parametrize("function", sorted(FUNCTIONS))
@@ -451,6 +492,16 @@ def manual_schema():
 
 def test_manual_input_schema_file_is_generated_from_the_model():
     assert (ROOT / "events" / "manual-input.schema.json").read_text() == schema.render()
+
+
+def test_reconcile_input_schema_file_is_generated_from_the_model():
+    path = ROOT / "events" / "reconcile-input.schema.json"
+    assert path.read_text() == schema.render_reconcile()
+    validator = jsonschema.Draft202012Validator(json.loads(path.read_text()))
+    for good in ({"mode": "plan"}, {"mode": "audit"}, {"mode": "apply"}, {}):
+        validator.validate(good)
+    for bad in ({"mode": "destroy"}, {"mode": "plan", "force": True}, {"mode": 1}):
+        assert not validator.is_valid(bad)
 
 
 MANUAL_EXAMPLES = sorted(p.name for p in (ROOT / "events").glob("manual-*.json") if not p.name.endswith(".schema.json"))
@@ -570,7 +621,10 @@ def test_managed_account_created_rule_matches_a_succeeded_create_managed_account
 
 
 # SNS encrypts the status topic with the AWS-managed key: publishing needs these through SNS only.
-IMPLIED = {"PublishStatusFunction": {"kms:GenerateDataKey", "kms:Decrypt"}}
+IMPLIED = {
+    "PublishStatusFunction": {"kms:GenerateDataKey", "kms:Decrypt"},
+    "ReportReconcileFunction": {"kms:GenerateDataKey", "kms:Decrypt"},
+}
 
 
 @pytest.mark.parametrize("function", sorted(FUNCTIONS))
@@ -618,7 +672,9 @@ def test_every_task_retries_transient_errors_and_throttling_for_hours(machine, s
 def test_a_timed_out_step_is_retried_only_where_running_it_again_is_safe(machine, state_name, state):
     function = state["Resource"].rsplit(":", 1)[1].removesuffix("FunctionArn")
     retried = retry_for(state, "Lambda.Unknown") is not None
-    assert retried == (function not in {"PublishStatus", "KeepStatus", "RemoveDelegation"}), state_name
+    assert retried == (function not in {"PublishStatus", "KeepStatus", "RemoveDelegation", "ReportReconcile"}), (
+        state_name
+    )
 
 
 @pytest.mark.parametrize(("machine", "state_name", "state"), list(tasks()), ids=[f"{m}.{s}" for m, s, _ in tasks()])

@@ -19,10 +19,10 @@ def test_run_writes_the_documented_report(tmp_path, capsys):
     assert "children now delegated from the new zone: staging.demo.example.org" in printed
     report = json.loads(report_path.read_text())
     assert set(report) == {
-        "reportVersion", "scenario", "simulatedSeconds", "realSeconds", "accounts", "executions", "registry", "snsMessages",
+        "reportVersion", "scenario", "simulatedSeconds", "realSeconds", "accounts", "executions", "registry", "reconciles", "snsMessages",
         "keptStatuses", "lambdaInvocations", "apiCalls", "route53PeakRequestsPerSecond", "faultsInjected",
     }  # fmt: skip
-    assert report["reportVersion"] == "1.2"
+    assert report["reportVersion"] == "1.3"
     assert report["keptStatuses"] == []
     assert report["scenario"] == "nested-out-of-order"
     assert [e["status"] for e in report["executions"]] == ["SUCCEEDED", "SUCCEEDED"]

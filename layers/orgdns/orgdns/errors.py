@@ -150,3 +150,10 @@ class ParentZoneMissing(OrgDnsError):
     """The registry names a parent hosted zone that no longer exists in its account."""
 
     reason = "ParentZoneMissing"
+
+
+class SurveyIncomplete(OrgDnsError):
+    """A reconcile's survey is missing batches of accounts: nothing is planned on half a picture
+    (an account left out would look like one that has nothing)."""
+
+    reason = "SurveyIncomplete"

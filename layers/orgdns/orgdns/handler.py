@@ -25,20 +25,23 @@ from orgdns.settings import Settings
 logger = Logger(service="orgdns")
 metrics = Metrics(namespace="orgdns", service="orgdns")
 
-StepFunction = Callable[[StepInput, AwsAccess], BaseModel | dict[str, Any] | bool]
+StepFunction = Callable[[Any, AwsAccess], BaseModel | dict[str, Any] | bool]
 
 
-def step_handler(name: str, run: StepFunction) -> Callable[[dict[str, Any], LambdaContext], Any]:
-    """A Lambda handler for workflow step ``name``: parse StepInput, run, return JSON."""
+def step_handler(
+    name: str, run: StepFunction, model: type[BaseModel] = StepInput
+) -> Callable[[dict[str, Any], LambdaContext], Any]:
+    """A Lambda handler for workflow step ``name``: parse its input (StepInput, or the reconcile's
+    ReconcileStepInput), run, return JSON."""
     aws = AwsAccess(Settings.from_env(os.environ))
 
     @logger.inject_lambda_context(log_event=False, clear_state=True)
     @metrics.log_metrics(raise_on_empty_metrics=False)
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> Any:
-        step = StepInput.model_validate(event)
+        step: Any = model.model_validate(event)
         logger.set_correlation_id(step.execution)
         aws.sessions.set_session_name(step.execution)
-        decision = step.state.decision
+        decision = getattr(step.state, "decision", None)
         if decision is not None:
             logger.append_keys(step=name, account_id=decision.account_id, zone=decision.zone_name)
         try:

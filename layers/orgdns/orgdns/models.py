@@ -33,6 +33,7 @@ class Trigger(StrEnum):
     CERTIFICATE_ACTION_REQUIRED = "CertificateRenewalActionRequired"
     CERTIFICATE_EXPIRED = "CertificateExpired"
     MANUAL = "Manual"
+    RECONCILE = "Reconcile"  # teardown of a registry orphan a reconcile found
 
 
 class Outcome(StrEnum):
@@ -397,6 +398,10 @@ class ManagedZone(CamelModel):
     named_by: str | None = None  # the plan's named_by when the zone was registered (None: before 1.2)
     created_by_orgdns: bool = True
     self_service: bool = False  # requested by the member account tagging its own zone
+    # Made by hand before orgdns and adopted by a reconcile (with what it observed): managed like
+    # orgdns's own from then on, teardown included.
+    adopted: bool = False
+    adopted_evidence: str | None = None
     request_id: str | None = None
     last_outcome: Outcome | None = None
     last_run: str | None = None
@@ -409,9 +414,12 @@ class ManagedZone(CamelModel):
     @property
     def origin(self) -> str:
         """How the zone came under orgdns: ``created`` by orgdns, ``found`` (the account made it
-        itself, orgdns uses it), or ``self-service`` (the member tagged it)."""
+        itself, orgdns uses it), ``adopted`` (zone and delegation made by hand, adopted by a
+        reconcile), or ``self-service`` (the member tagged it)."""
         if self.created_by_orgdns:
             return "created"
+        if self.adopted:
+            return "adopted"
         return "self-service" if self.self_service else "found"
 
     def ref(self) -> ZoneRef:

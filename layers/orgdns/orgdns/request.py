@@ -394,6 +394,11 @@ def parse_certificate_event(raw: dict[str, Any]) -> CertificateEvent:
     )
 
 
+# A reconcile starting the teardown of a registry orphan (its zone is gone; the delete event was lost):
+# {"source": "orgdns.reconcile", "detail-type": "Registry orphan", "detail": {"accountId", "hostedZoneId"}}
+RECONCILE_SOURCE = "orgdns.reconcile"
+
+
 class TeardownEvent(BaseModel):
     """Something that ends delegations: a member deleted or untagged a zone, or an account closed."""
 
@@ -435,6 +440,13 @@ def parse_teardown_event(raw: dict[str, Any]) -> TeardownEvent:
         return TeardownEvent(
             trigger=tagged_account.trigger, event_id=event_id, account_id=tagged_account.account_id,
             hosted_zone_id=None,
+        )  # fmt: skip
+    if raw.get("source") == RECONCILE_SOURCE:
+        orphan_account = detail.get("accountId")
+        _check_account_id(orphan_account, "detail.accountId")
+        return TeardownEvent(
+            trigger=Trigger.RECONCILE, event_id=event_id, account_id=str(orphan_account),
+            hosted_zone_id=_hosted_zone_id(detail.get("hostedZoneId"), "detail.hostedZoneId"),
         )  # fmt: skip
     if raw.get("source") == "aws.organizations" and name == "CloseAccountResult":
         service = detail.get("serviceEventDetails")

@@ -43,6 +43,7 @@ class Settings(BaseModel):
     subdomain_workflow_arn: str = ""
     teardown_workflow_arn: str = ""
     renewal_workflow_arn: str = ""
+    reconcile_bucket: str = ""
     rate_limit_table: str = Field(min_length=3)
     grants: tuple[Grant, ...] = ()
     max_outstanding_requests: int = Field(default=5, ge=1, le=100)
@@ -97,6 +98,7 @@ class Settings(BaseModel):
             "subdomain_workflow_arn": environ.get("ORGDNS_SUBDOMAIN_WORKFLOW_ARN", ""),
             "teardown_workflow_arn": environ.get("ORGDNS_TEARDOWN_WORKFLOW_ARN", ""),
             "renewal_workflow_arn": environ.get("ORGDNS_RENEWAL_WORKFLOW_ARN", ""),
+            "reconcile_bucket": environ.get("ORGDNS_RECONCILE_BUCKET", ""),
             "rate_limit_table": environ.get("ORGDNS_RATE_LIMIT_TABLE", ""),
             "route53_requests_per_second": environ.get("ORGDNS_ROUTE53_REQUESTS_PER_SECOND", "2"),
             "grants": _parse_grants(environ.get("ORGDNS_GRANTS", "")),
@@ -128,6 +130,7 @@ _ENV_NAMES = {
     "subdomain_workflow_arn": "ORGDNS_SUBDOMAIN_WORKFLOW_ARN",
     "teardown_workflow_arn": "ORGDNS_TEARDOWN_WORKFLOW_ARN",
     "renewal_workflow_arn": "ORGDNS_RENEWAL_WORKFLOW_ARN",
+    "reconcile_bucket": "ORGDNS_RECONCILE_BUCKET",
     "rate_limit_table": "ORGDNS_RATE_LIMIT_TABLE",
     "route53_requests_per_second": "ORGDNS_ROUTE53_REQUESTS_PER_SECOND",
     "grants": "ORGDNS_GRANTS",

@@ -45,6 +45,7 @@ def _patch_api_calls(ctx: GlueContext, patches: _Patches) -> None:
             region=self.meta.region_name,
             sim_time=ctx.clock.elapsed(),
             target_account_id=_role_account(api_params) if operation_name == "AssumeRole" else None,
+            step=ctx.calls.current_step(),
         )
         fault = ctx.faults.match(call)
         if fault is not None and not isinstance(fault, ClientError):

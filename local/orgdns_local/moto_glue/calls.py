@@ -58,6 +58,7 @@ class ApiCall:
     sim_time: float  # simulated seconds since the clock's start
     error_code: str | None = None
     target_account_id: str | None = None
+    step: str | None = None  # the workflow step (Lambda handler) that made it, if one did
 
 
 class ApiCallRecorder:
@@ -84,6 +85,18 @@ class ApiCallRecorder:
         """Record the calls the current thread makes meanwhile, even inside `ignored()`."""
         with self._ignoring(False):
             yield
+
+    @contextmanager
+    def made_by(self, step: str) -> Iterator[None]:
+        """The calls the current thread makes meanwhile are the step's (a handler's invocation)."""
+        previous, self._local.step = self.current_step(), step
+        try:
+            yield
+        finally:
+            self._local.step = previous
+
+    def current_step(self) -> str | None:
+        return getattr(self._local, "step", None)
 
     def is_ignored(self) -> bool:
         """Whether the current thread's calls are the emulator's own."""

@@ -8,10 +8,11 @@ from orgdns.aws.organizations import Organizations
 from orgdns.aws.ratelimit import Route53RateLimiter
 from orgdns.aws.registry import Registry
 from orgdns.aws.route53 import Route53
+from orgdns.aws.s3 import ReconcileStore
 from orgdns.aws.sns import StatusTopic
 from orgdns.aws.sqs import RecordQueue, StatusQueue
 from orgdns.aws.ssm import Parameters
-from orgdns.aws.stepfunctions import TaskTokens
+from orgdns.aws.stepfunctions import Executions, TaskTokens
 from orgdns.errors import TransientAwsError
 from orgdns.settings import Settings
 from orgdns.zones import KnownZone
@@ -38,6 +39,14 @@ class AwsAccess:
 
     def task_tokens(self) -> TaskTokens:
         return TaskTokens(self.sessions.home_client("stepfunctions"))
+
+    def executions(self) -> Executions:
+        return Executions(self.sessions.home_client("stepfunctions"))
+
+    def reconcile_store(self) -> ReconcileStore:
+        if not self.settings.reconcile_bucket:
+            raise ValueError("ORGDNS_RECONCILE_BUCKET is not set: the reconcile has nowhere to keep its files")
+        return ReconcileStore(self.sessions.home_client("s3"), self.settings.reconcile_bucket)
 
     def acm(self, account_id: str, region: str) -> Acm:
         return Acm(self.sessions.client("acm", account_id, region))

@@ -59,9 +59,28 @@ class Organizations:
         if detail is None:
             return None
         state = account_state(detail)
+        return Account(account_id, detail.get("Name", ""), state, self.tags(account_id))
+
+    def tags(self, account_id: str) -> dict[str, str]:
+        """ListTagsForResource on an account, every page."""
         tags: dict[str, str] = {}
         with aws_errors("organizations"):
             paginator = self._client.get_paginator("list_tags_for_resource")
             for page in paginator.paginate(ResourceId=account_id):
                 tags.update({tag["Key"]: tag["Value"] for tag in page.get("Tags", [])})
-        return Account(account_id, detail.get("Name", ""), state, tags)
+        return tags
+
+    def accounts(self) -> list[tuple[str, str, str]]:
+        """Every account of the organization as (id, name, state), from ListAccounts. Its pages hold
+        at most 20 accounts and may come back empty with a NextToken: paged to the end, never
+        stopped at an empty page. Tags are not included (ListTagsForResource per account)."""
+        found: list[tuple[str, str, str]] = []
+        params: dict[str, Any] = {}
+        while True:
+            with aws_errors("organizations"):
+                page = self._client.list_accounts(**params)
+            found.extend((a["Id"], a.get("Name", ""), account_state(a)) for a in page.get("Accounts", []))
+            token = page.get("NextToken")
+            if not token:
+                return found
+            params["NextToken"] = token

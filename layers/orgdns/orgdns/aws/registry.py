@@ -34,6 +34,7 @@ _BATCH_GET_KEYS = 100  # BatchGetItem: at most 100 keys per request
 _BATCH_GET_ROUNDS = 8  # UnprocessedKeys are asked for again this many times before giving up
 _ROOT_PREFIX = "root#"
 _TOMBSTONE_PREFIX = "torn#"
+_RECONCILE_WARNINGS = "reconcile#warnings"
 
 
 class Registry:
@@ -344,6 +345,21 @@ class Registry:
         with aws_errors("dynamodb"):
             self._client.delete_item(TableName=self._table, Key={"zoneName": {"S": _ROOT_PREFIX + name}})
 
+    # -- reconcile -----------------------------------------------------------------------------
+
+    def reconcile_warnings(self) -> dict[str, str]:
+        """The findings a reconcile last published as ActionRequired: finding key -> fingerprint."""
+        with aws_errors("dynamodb"):
+            item = self._client.get_item(
+                TableName=self._table, Key={"zoneName": {"S": _RECONCILE_WARNINGS}}, ConsistentRead=True
+            ).get("Item")
+        return dict(deserialize(item["warnings"])) if item and "warnings" in item else {}
+
+    def set_reconcile_warnings(self, warnings: dict[str, str]) -> None:
+        item = {"zoneName": {"S": _RECONCILE_WARNINGS}, "kind": {"S": "reconcile"}, "warnings": serialize(warnings)}
+        with aws_errors("dynamodb"):
+            self._client.put_item(TableName=self._table, Item=item)
+
     # -- maintenance (not on event paths) -------------------------------------------------------
 
     def all(self) -> list[ManagedZone]:
@@ -392,8 +408,9 @@ def reversed_name(name: str) -> str:
 
 
 def _is_root(item: dict[str, Any]) -> bool:
-    """A root zone's cached id, or a torn-down zone's tombstone: not a managed zone."""
-    return bool(item.get("kind", {}).get("S") in {"root", "tombstone"})
+    """A root zone's cached id, a torn-down zone's tombstone, or the reconcile's warnings: not a
+    managed zone."""
+    return bool(item.get("kind", {}).get("S") in {"root", "tombstone", "reconcile"})
 
 
 def now_ms() -> int:

@@ -166,6 +166,48 @@ class Route53:
             params["StartRecordName"] = response["NextRecordName"]
             params["StartRecordType"] = response["NextRecordType"]
 
+    def public_zones(self) -> list[HostedZone]:
+        """Every public hosted zone of the account (ListHostedZones, pages of 100)."""
+        found: list[HostedZone] = []
+        params: dict[str, Any] = {"MaxItems": "100"}
+        while True:
+            with aws_errors("route53"):
+                self._pace()
+                page = self._client.list_hosted_zones(**params)
+            for zone in page.get("HostedZones", []):
+                if not zone.get("Config", {}).get("PrivateZone", False):
+                    found.append(
+                        HostedZone(
+                            strip_zone_id(zone["Id"]), bare(zone["Name"]), zone.get("CallerReference", ""), False
+                        )
+                    )
+            if not page.get("IsTruncated") or not page.get("NextMarker"):
+                return found
+            params["Marker"] = page["NextMarker"]
+
+    def all_records(self, zone_id: str) -> list[RecordSpec]:
+        """Every record set of the zone (ListResourceRecordSets, pages of 300);
+        HostedZoneNotFound when the zone is gone."""
+        found: list[RecordSpec] = []
+        params: dict[str, Any] = {"HostedZoneId": zone_id, "MaxItems": "300"}
+        while True:
+            try:
+                with aws_errors("route53"):
+                    self._pace()
+                    response = self._client.list_resource_record_sets(**params)
+            except ClientError as exc:
+                if error_code(exc) == "NoSuchHostedZone":
+                    raise HostedZoneNotFound(f"hosted zone {zone_id} does not exist") from None
+                raise
+            for rrset in response.get("ResourceRecordSets", []):
+                found.append(_record(_unescape(bare(rrset["Name"])).lower(), rrset))
+            if not response.get("IsTruncated"):
+                return found
+            params["StartRecordName"] = response["NextRecordName"]
+            params["StartRecordType"] = response["NextRecordType"]
+            if "NextRecordIdentifier" in response:
+                params["StartRecordIdentifier"] = response["NextRecordIdentifier"]
+
     def change(self, zone_id: str, changes: list[tuple[str, RecordSpec]], comment: str) -> str:
         """ChangeResourceRecordSets, all-or-nothing; returns the change id (PENDING until INSYNC).
 

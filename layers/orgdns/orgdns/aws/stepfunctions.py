@@ -37,3 +37,24 @@ class TaskTokens:
                 return False
             raise
         return True
+
+
+class Executions:
+    """StartExecution of orgdns's own workflows (reconcile starting runs)."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def start(self, state_machine_arn: str, name: str, document: dict[str, Any]) -> bool:
+        """Start a run named ``name`` (at most 80 characters); False when a run of that name exists
+        already (Standard workflows keep names 90 days: a retried step starts nothing twice)."""
+        try:
+            with aws_errors("stepfunctions"):
+                self._client.start_execution(
+                    stateMachineArn=state_machine_arn, name=name[:80], input=json.dumps(document)
+                )
+        except ClientError as exc:
+            if error_code(exc) == "ExecutionAlreadyExists":
+                return False
+            raise
+        return True

@@ -149,7 +149,7 @@ def _check_zone_event(trigger: Trigger, zone: ManagedZone, aws: AwsAccess) -> No
     """Re-read the zone: the event alone proves nothing."""
     route53 = aws.route53(zone.account_id)
     current = route53.zone(zone.hosted_zone_id)
-    if trigger == Trigger.ZONE_DELETED and current is not None:
+    if trigger in {Trigger.ZONE_DELETED, Trigger.RECONCILE} and current is not None:
         raise RequestRejected(
             "ZoneStillExists", f"{zone.zone_name} ({zone.hosted_zone_id}) still exists: its delegation stays", "zone"
         )

@@ -1,0 +1,434 @@
+"""What a reconcile finds and what it would change (pure: no AWS here).
+
+Inputs: what the survey observed (every ACTIVE account's tags and public hosted zones below the
+roots, with their name servers, and the record sets of every root and managed zone), the registry
+(what orgdns owns), the configured roots. Output: findings and the actions that settle them.
+
+The rules, in external-dns's words: explicit ownership. A record orgdns neither wrote nor adopted
+is never changed or deleted (a finding names the exact change for a human); a record orgdns wrote
+is changed or deleted only as exactly as it wrote it (the record writer checks again at write
+time, so a record edited between plan and apply is left alone). Route 53 never gives two public
+zones of one name (or of a parent and a child name) a common name server, so an NS delegation
+matches at most one hosted zone: none in the organization means it dangles.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from orgdns.errors import RequestRejected
+from orgdns.models import ManagedZone, RecordSpec
+from orgdns.names import is_subdomain, normalise_domain_name
+from orgdns.reconcile.models import Finding, ObservedAccount, ObservedZone, ReconcileAction, ReconcileCounts
+from orgdns.records import key, same_content
+from orgdns.request import TAG_NAMES, naming_rule_name
+from orgdns.zones import KnownZone, find_parent
+
+
+@dataclass(frozen=True)
+class Naming:
+    """How an account's tags name its subdomain (the subdomain workflow's rule)."""
+
+    tag_prefix: str
+    naming_rule: str
+
+    def wanted(self, account: ObservedAccount) -> str | None:
+        """The zone the account's tags (or the naming rule) ask for; None when none, or when the
+        tag cannot be read as a name (its runs are Rejected; reconcile does not guess)."""
+        raw = account.tags.get(self.tag_prefix + TAG_NAMES["zoneName"])
+        if raw is None:
+            raw = naming_rule_name(self.naming_rule, account.account_id, account.name)
+        if raw is None:
+            return None
+        try:
+            return normalise_domain_name(raw)
+        except RequestRejected:
+            return None
+
+
+def is_route53_name_server(server: str) -> bool:
+    return ".awsdns-" in server.lower()
+
+
+@dataclass
+class _World:
+    accounts: list[ObservedAccount]
+    registry: list[ManagedZone]
+    roots: list[KnownZone]
+
+    def __post_init__(self) -> None:
+        self.zones = [zone for account in self.accounts for zone in account.zones]
+        self.by_name: dict[str, list[ObservedZone]] = defaultdict(list)
+        for zone in self.zones:
+            self.by_name[zone.zone_name].append(zone)
+        self.by_id = {(z.account_id, z.hosted_zone_id): z for z in self.zones}
+        self.surveyed = {a.account_id for a in self.accounts if a.error is None}
+        self.unreachable = {a.account_id for a in self.accounts if a.error is not None}
+        self.managed = {item.zone_name: item for item in self.registry}
+        # Which registry item holds each record orgdns wrote (or adopted), by (zone id, name, type).
+        self.owner_of: dict[tuple[str, str, str], ManagedZone] = {}
+        for item in self.registry:
+            for record in [*item.records, *item.superseded]:
+                self.owner_of.setdefault(key(record), item)
+
+    def owned(self, record: RecordSpec) -> ManagedZone | None:
+        """The registry item whose records hold exactly ``record`` as it is now (else None)."""
+        item = self.owner_of.get(key(record))
+        if item is None:
+            return None
+        ours = [r for r in [*item.records, *item.superseded] if key(r) == key(record)]
+        return item if any(same_content(r, record) for r in ours) else None
+
+    def parents(self) -> list[ObservedZone]:
+        """Root and managed zones whose record sets were read."""
+        return [z for z in self.zones if z.records is not None]
+
+
+def plan_reconcile(
+    accounts: list[ObservedAccount], registry: list[ManagedZone], roots: list[KnownZone], naming: Naming
+) -> tuple[list[Finding], list[ReconcileAction]]:
+    world = _World(accounts, [z for z in registry if z.torn_down_by is None], roots)
+    findings: list[Finding] = []
+    actions: list[ReconcileAction] = []
+    orphans = _registry_orphans(world, findings, actions)
+    adopted = _delegations(world, naming, orphans, findings, actions)
+    _missing_delegations(world, orphans, findings, actions)
+    _backfill(world, naming, adopted, findings, actions)
+    for account in accounts:
+        if account.error is not None:
+            findings.append(
+                Finding(
+                    type="AccountUnreachable",
+                    severity="medium",
+                    account_id=account.account_id,
+                    evidence=account.error,
+                    remedy=f"let orgdns's role into account {account.account_id} (the member baseline), "
+                    "then reconcile again",
+                )
+            )
+    return findings, actions
+
+
+def _registry_orphans(world: _World, findings: list[Finding], actions: list[ReconcileAction]) -> set[str]:
+    """Registry items whose hosted zone is gone from a surveyed account (its delete event was lost)."""
+    orphans: set[str] = set()
+    for item in world.registry:
+        if item.account_id not in world.surveyed or (item.account_id, item.hosted_zone_id) in world.by_id:
+            continue
+        orphans.add(item.zone_name)
+        delegation = [r for r in item.records if r.purpose == "Delegation"]
+        parent = f" from {item.parent_zone_name}" if item.parent_zone_name else ""
+        findings.append(
+            Finding(
+                type="RegistryOrphan",
+                severity="high",
+                account_id=item.account_id,
+                zone_name=item.zone_name,
+                evidence=f"the registry manages {item.zone_name} as hosted zone {item.hosted_zone_id} of account "
+                f"{item.account_id}, which no longer has it",
+                remedy=f"tear {item.zone_name} down: remove what orgdns wrote for it ({len(item.records)} record(s), "
+                f"{'its delegation' + parent if delegation else 'no delegation'}) and forget it",
+                fixed_by_apply=True,
+                fixed_by_audit=True,
+            )
+        )
+        actions.append(
+            ReconcileAction(
+                op="delete",
+                kind="teardown",
+                finding="RegistryOrphan",
+                account_id=item.account_id,
+                zone_name=item.zone_name,
+                hosted_zone_id=item.hosted_zone_id,
+                in_audit=True,
+                detail=f"tear down {item.zone_name} (hosted zone {item.hosted_zone_id} is gone)",
+            )
+        )
+    return orphans
+
+
+def _delegations(
+    world: _World, naming: Naming, orphans: set[str], findings: list[Finding], actions: list[ReconcileAction]
+) -> set[str]:
+    """Every NS record below the apex of a root or managed zone, checked against the zones it names.
+    Returns the accounts whose zone is adopted."""
+    adopted: set[str] = set()
+    wanted = {a.account_id: naming.wanted(a) for a in world.accounts if not a.management and a.error is None}
+    known = [*world.roots, *(KnownZone(z.zone_name, z.account_id, z.hosted_zone_id) for z in world.registry)]
+    for parent in world.parents():
+        for found in parent.records or []:
+            if found.type != "NS" or found.name == parent.zone_name:
+                continue
+            record = found.model_copy(
+                update={
+                    "zone_name": parent.zone_name,
+                    "hosted_zone_id": parent.hosted_zone_id,
+                    "account_id": parent.account_id,
+                }
+            )
+            owner = world.owned(record)
+            servers = set(record.values)
+            matches = [z for z in world.by_name.get(record.name, []) if servers & set(z.name_servers)]
+            delete = _record_text("DELETE", record)
+            if not matches:
+                if not any(is_route53_name_server(s) for s in servers):
+                    continue  # delegated outside Route 53: not something the AWS APIs can check
+                if owner is not None and owner.account_id in world.unreachable:
+                    continue  # its zone is in an account that could not be read: nothing is known
+                if owner is not None and owner.zone_name in orphans:
+                    detail = f"its zone's teardown removes it ({owner.zone_name} is a registry orphan)"
+                elif world.unreachable:
+                    # The zone may be in an account that could not be read: reported, never deleted.
+                    detail = f"{len(world.unreachable)} account(s) could not be read, so this is not certain"
+                    owner = None
+                else:
+                    detail = ""
+                findings.append(
+                    Finding(
+                        type="DanglingDelegation",
+                        severity="high",
+                        account_id=parent.account_id,
+                        zone_name=parent.zone_name,
+                        record_name=record.name,
+                        evidence=f"NS {record.name} in {parent.zone_name} names {', '.join(sorted(servers))}: no "
+                        f"public hosted zone {record.name} in the organization has these name servers; whoever "
+                        "creates one on them can take the name over" + (f"; {detail}" if detail else ""),
+                        remedy=delete,
+                        fixed_by_apply=owner is not None,
+                        fixed_by_audit=owner is not None and owner.zone_name in orphans,
+                    )
+                )
+                if owner is not None and owner.zone_name not in orphans:
+                    actions.append(
+                        ReconcileAction(
+                            op="delete",
+                            kind="record",
+                            finding="DanglingDelegation",
+                            account_id=parent.account_id,
+                            zone_name=parent.zone_name,
+                            hosted_zone_id=parent.hosted_zone_id,
+                            record=record,
+                            owner=owner.zone_name,
+                            detail=f"NS {record.name}: dangling, written by orgdns",
+                        )
+                    )
+                continue
+            child = matches[0]
+            if servers != set(child.name_servers):
+                _mismatch(parent, record, child, owner, findings, actions)
+                continue
+            item = world.managed.get(record.name)
+            if owner is not None or (item is not None and item.hosted_zone_id == child.hosted_zone_id):
+                continue  # orgdns's own delegation, as it should be
+            if item is None and wanted.get(child.account_id) == record.name:
+                expected = find_parent(record.name, known)
+                if expected is not None and expected.name == parent.zone_name:
+                    adopted.add(child.account_id)
+                    _adoptable(parent, record, child, findings, actions)
+    return adopted
+
+
+def _mismatch(  # noqa: PLR0917  (the delegation, its child zone and owner, and where to add findings)
+    parent: ObservedZone,
+    record: RecordSpec,
+    child: ObservedZone,
+    owner: ManagedZone | None,
+    findings: list[Finding],
+    actions: list[ReconcileAction],
+) -> None:
+    servers, wanted = set(record.values), set(child.name_servers)
+    missing, extra = sorted(wanted - servers), sorted(servers - wanted)
+    parts = []
+    if missing:
+        parts.append(f"lacks {', '.join(missing)}")
+    if extra:
+        parts.append(f"also names {', '.join(extra)}, which are not the zone's")
+    exact = record.model_copy(update={"values": sorted(wanted)})
+    findings.append(
+        Finding(
+            type="DelegationMismatch",
+            severity="high" if extra else "medium",
+            account_id=parent.account_id,
+            zone_name=parent.zone_name,
+            record_name=record.name,
+            evidence=f"NS {record.name} in {parent.zone_name} {' and '.join(parts)} (hosted zone "
+            f"{child.hosted_zone_id} of account {child.account_id} has {', '.join(sorted(wanted))})",
+            remedy=_record_text("UPSERT", exact),
+            fixed_by_apply=owner is not None,
+        )
+    )
+    if owner is not None:
+        actions.append(
+            ReconcileAction(
+                op="change",
+                kind="record",
+                finding="DelegationMismatch",
+                account_id=parent.account_id,
+                zone_name=parent.zone_name,
+                hosted_zone_id=parent.hosted_zone_id,
+                record=exact,
+                observed=record,
+                owner=owner.zone_name,
+                detail=f"NS {record.name}: the name servers of hosted zone {child.hosted_zone_id}",
+            )
+        )
+
+
+def _adoptable(
+    parent: ObservedZone,
+    record: RecordSpec,
+    child: ObservedZone,
+    findings: list[Finding],
+    actions: list[ReconcileAction],
+) -> None:
+    delegation = record.model_copy(update={"purpose": "Delegation", "values": sorted(record.values)})
+    findings.append(
+        Finding(
+            type="Adoptable",
+            severity="low",
+            account_id=child.account_id,
+            zone_name=record.name,
+            record_name=record.name,
+            evidence=f"hosted zone {child.hosted_zone_id} ({record.name}) of account {child.account_id}, delegated "
+            f"by hand from {parent.zone_name} with exactly its name servers, is the zone the account's tags ask for",
+            remedy=f"adopt it: the registry records {record.name} and its delegation as orgdns's (no DNS change); "
+            "orgdns then manages it like its own, teardown included",
+            fixed_by_apply=True,
+            fixed_by_audit=True,
+        )
+    )
+    actions.append(
+        ReconcileAction(
+            op="adopt",
+            kind="registry",
+            finding="Adoptable",
+            account_id=child.account_id,
+            zone_name=record.name,
+            hosted_zone_id=child.hosted_zone_id,
+            adopted_records=[delegation],
+            name_servers=sorted(child.name_servers),
+            parent=parent.zone_name,
+            in_audit=True,
+            detail=f"{record.name}: hosted zone {child.hosted_zone_id} and NS {record.name} in {parent.zone_name}",
+        )
+    )
+
+
+def _missing_delegations(
+    world: _World, orphans: set[str], findings: list[Finding], actions: list[ReconcileAction]
+) -> None:
+    """Delegations the registry says orgdns wrote that their parent zone no longer holds."""
+    parents = {(z.account_id, z.hosted_zone_id): z for z in world.parents()}
+    for item in world.registry:
+        if item.zone_name in orphans:
+            continue
+        child = world.by_id.get((item.account_id, item.hosted_zone_id))
+        for record in item.records:
+            if record.purpose != "Delegation" or record.type != "NS":
+                continue
+            parent = parents.get((record.account_id or "", record.hosted_zone_id or ""))
+            if parent is None:
+                continue  # the parent was not read (its account unreachable): nothing is decided
+            there = [r for r in parent.records or [] if r.name == record.name and r.type == "NS"]
+            if there:
+                continue  # present: checked as a delegation above
+            values = sorted(child.name_servers) if child is not None and child.name_servers else sorted(record.values)
+            wanted = record.model_copy(update={"values": values})
+            findings.append(
+                Finding(
+                    type="MissingDelegation",
+                    severity="high",
+                    account_id=item.account_id,
+                    zone_name=item.zone_name,
+                    record_name=record.name,
+                    evidence=f"the registry says orgdns delegated {item.zone_name} from {parent.zone_name}, which has "
+                    f"no NS record at {record.name}: the name does not resolve",
+                    remedy=_record_text("CREATE", wanted),
+                    fixed_by_apply=True,
+                    fixed_by_audit=True,
+                )
+            )
+            actions.append(
+                ReconcileAction(
+                    op="add",
+                    kind="record",
+                    finding="MissingDelegation",
+                    account_id=parent.account_id,
+                    zone_name=parent.zone_name,
+                    hosted_zone_id=parent.hosted_zone_id,
+                    record=wanted,
+                    owner=item.zone_name,
+                    in_audit=True,
+                    detail=f"NS {record.name}: written again",
+                )
+            )
+
+
+def _backfill(
+    world: _World, naming: Naming, adopted: set[str], findings: list[Finding], actions: list[ReconcileAction]
+) -> None:
+    """ACTIVE accounts whose tags ask for a subdomain that nothing manages: start their run."""
+    for account in world.accounts:
+        if account.management or account.error is not None or account.state != "ACTIVE":
+            continue
+        wanted = naming.wanted(account)
+        if wanted is None or account.account_id in adopted:
+            continue
+        item = world.managed.get(wanted)
+        if item is not None:
+            continue  # managed (for this account or, if another's, its run is Rejected: not a backfill)
+        if not any(is_subdomain(wanted, root.name) for root in world.roots) and not any(
+            is_subdomain(wanted, z.zone_name) for z in world.registry
+        ):
+            continue  # below no zone orgdns manages: its run would be Rejected (ParentZoneNotManaged)
+        findings.append(
+            Finding(
+                type="Backfill",
+                severity="medium",
+                account_id=account.account_id,
+                zone_name=wanted,
+                evidence=f"account {account.account_id} ({account.name}) asks for {wanted}, which orgdns does not "
+                "manage (the account predates orgdns, or its event was lost)",
+                remedy=f'start the subdomain workflow with {{"accountId": "{account.account_id}"}}',
+                fixed_by_apply=True,
+                fixed_by_audit=True,
+            )
+        )
+        actions.append(
+            ReconcileAction(
+                op="add",
+                kind="run",
+                finding="Backfill",
+                account_id=account.account_id,
+                zone_name=wanted,
+                in_audit=True,
+                detail=f"start the subdomain workflow for account {account.account_id}",
+            )
+        )
+
+
+def _record_text(action: str, record: RecordSpec) -> str:
+    ttl = f" TTL {record.ttl}" if record.ttl is not None else ""
+    where = f" in {record.zone_name} ({record.hosted_zone_id}, account {record.account_id})"
+    return f"{action} {record.name} NS{ttl} {' '.join(sorted(record.values))}{where}"
+
+
+def count(findings: Iterable[Finding], actions: Iterable[ReconcileAction], mode: str) -> ReconcileCounts:
+    """What the mode does (plan: what apply would do) and what is left for a human. Once actions
+    carry results (audit, apply), one that was skipped or failed counts as skipped, not as done."""
+    counts = ReconcileCounts()
+    for action in actions:
+        if mode == "audit" and not action.in_audit:
+            continue
+        if action.result is not None and action.result.startswith(("skipped", "failed", "not written")):
+            counts.skipped += 1
+            continue
+        op = "add" if action.kind == "run" else action.op
+        setattr(counts, op, getattr(counts, op) + 1)
+    for finding in findings:
+        counts.findings += 1
+        counts.by_type[finding.type] = counts.by_type.get(finding.type, 0) + 1
+        settled = finding.fixed_by_audit if mode == "audit" else finding.fixed_by_apply
+        if not settled:
+            counts.need_human += 1
+    return counts

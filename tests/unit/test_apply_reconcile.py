@@ -1,0 +1,75 @@
+"""ApplyReconcile checks each record action against the zone as it is now, before anything is sent."""
+
+from orgdns.models import RecordSpec
+from orgdns.reconcile.models import ReconcileAction
+from orgdns.steps.apply_reconcile import _check_records
+
+NS_A = ["ns-1.awsdns-01.com", "ns-600.awsdns-02.net"]
+NS_B = ["ns-2.awsdns-05.com", "ns-601.awsdns-06.net"]
+
+
+class FakeRoute53:
+    def __init__(self, records: dict[str, list[RecordSpec]]) -> None:
+        self.records = records
+        self.asked: list[list[str]] = []
+
+    def records_named(self, zone_id: str, names: list[str]) -> dict[str, list[RecordSpec]]:
+        self.asked.append(sorted(names))
+        return {name: self.records.get(name, []) for name in names}
+
+
+class FakeAws:
+    def __init__(self, route53: FakeRoute53) -> None:
+        self._route53 = route53
+
+    def route53(self, account_id: str) -> FakeRoute53:
+        return self._route53
+
+
+def ns(name: str, values: list[str]) -> RecordSpec:
+    return RecordSpec(name=name, type="NS", ttl=300, values=values)
+
+
+def action(op: str, record: RecordSpec, observed: RecordSpec | None = None) -> ReconcileAction:
+    return ReconcileAction(
+        op=op,
+        kind="record",
+        finding="MissingDelegation",
+        account_id="111111111111",
+        zone_name="example.org",
+        hosted_zone_id="ZROOT",
+        record=record,
+        observed=observed,
+        owner=record.name,
+    )
+
+
+def test_records_that_changed_since_the_plan_are_skipped_and_the_rest_go_on():
+    route53 = FakeRoute53(
+        {
+            "appeared.example.org": [ns("appeared.example.org", NS_A)],  # someone added it meanwhile
+            "edited.example.org": [ns("edited.example.org", NS_B)],  # edited since the plan saw NS_A
+            "same.example.org": [ns("same.example.org", NS_A)],
+            "dangling.example.org": [ns("dangling.example.org", NS_A)],
+            "moved.example.org": [ns("moved.example.org", NS_B)],  # the delete no longer matches
+        }
+    )
+    actions = [
+        action("add", ns("appeared.example.org", NS_A)),
+        action("add", ns("missing.example.org", NS_A)),
+        action("change", ns("edited.example.org", NS_A + NS_B), observed=ns("edited.example.org", NS_A)),
+        action("change", ns("same.example.org", NS_A + NS_B), observed=ns("same.example.org", NS_A)),
+        action("delete", ns("dangling.example.org", NS_A)),
+        action("delete", ns("moved.example.org", NS_A)),
+    ]
+    _check_records(actions, FakeAws(route53))  # type: ignore[arg-type]
+    results = {a.record.name: a.result for a in actions if a.record}
+    assert results == {
+        "appeared.example.org": "skipped: a record appeared there since the plan; reconcile again",
+        "missing.example.org": None,
+        "edited.example.org": "skipped: the record changed since the plan; reconcile again",
+        "same.example.org": None,
+        "dangling.example.org": None,
+        "moved.example.org": "skipped: the record changed or went since the plan",
+    }
+    assert len(route53.asked) == 1  # one read of the zone for every action in it
