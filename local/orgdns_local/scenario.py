@@ -136,7 +136,7 @@ class TagAccount(Strict):
     account: str
     tags: dict[str, str] = Field(default_factory=dict)
     remove: list[str] = Field(default_factory=list)
-    deliveries: int = 1  # EventBridge delivers at least once
+    deliveries: int = Field(default=1, ge=0, le=5)  # at least once; 0: the event is lost
 
     @model_validator(mode="after")
     def _something(self) -> "TagAccount":

@@ -224,3 +224,27 @@ def test_counts_and_the_plan_text_follow_the_mode():
     text = plan_text(ReconcileMode.PLAN, findings, actions, apply)
     assert "  + subdomain run for account" in text and "  - NS gone.example.org" in text
     assert "  ! DanglingDelegation (high) old.example.org" in text
+
+
+def test_options_changed_since_the_last_run_are_tag_drift_and_a_renamed_zone_is_for_a_human():
+    record = ns("a.example.org", NS_A)
+    item = managed("a.example.org", A, "ZA", NS_A, record).model_copy(
+        update={"certificate_wants": "*.a.example.org a.example.org|us-east-1|none", "named_by": "tag"}
+    )
+    same = {"orgdns:subdomain": "a.example.org"}
+    findings, actions = decide([root(record), member(A, same, zone(A, "a.example.org", "ZA", NS_A))], [item])
+    assert (findings, actions) == ([], [])
+    more = {**same, "orgdns:extra-names": "shop.example.org", "orgdns:custom-domain": "edge"}
+    findings, actions = decide([root(record), member(A, more, zone(A, "a.example.org", "ZA", NS_A))], [item])
+    assert [(f.type, f.fixed_by_audit) for f in findings] == [("TagDrift", True)]
+    assert "shop.example.org" in findings[0].evidence and "edge@us-east-1" in findings[0].evidence
+    assert [(a.op, a.kind, a.in_audit) for a in actions] == [("change", "run", True)]
+    renamed = {"orgdns:subdomain": "b.example.org"}
+    findings, actions = decide([root(record), member(A, renamed, zone(A, "a.example.org", "ZA", NS_A))], [item])
+    drift = next(f for f in findings if f.type == "TagDrift")
+    assert not drift.fixed_by_apply and "b.example.org" in drift.evidence
+    assert [a.kind for a in actions] == ["run"] and actions[0].zone_name == "b.example.org"  # backfill of the new
+    # Bad tags are not drift: their run is Rejected, naming the tag.
+    bad = {**same, "orgdns:ns-ttl": "soon"}
+    findings, _ = decide([root(record), member(A, bad, zone(A, "a.example.org", "ZA", NS_A))], [item])
+    assert findings == []

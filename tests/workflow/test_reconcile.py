@@ -240,3 +240,30 @@ def test_a_reconcile_racing_an_account_creation_ends_consistent():
     root = zone_records(report, "management", "example.org")
     assert [r["name"] for r in root if r["type"] == "NS"] == ["example.org", "prod.example.org"]
     assert last["findings"] == [] and last["actions"] == []
+
+
+def test_a_tag_change_whose_event_was_lost_is_tag_drift_and_audit_runs_the_account_again():
+    report = play(
+        [
+            {"create_account": {"name": "prod", "tags": {"orgdns:subdomain": "prod.example.org"}}},
+            {
+                "after_runs": True,
+                "tag_account": {
+                    "account": "prod",
+                    "tags": {"orgdns:extra-names": "api.prod.example.org"},
+                    "deliveries": 0,
+                },
+            },
+            {"reconcile": {"mode": "audit"}},
+            {"reconcile": {"mode": "plan"}, "after_runs": True},
+        ]
+    )
+    audit, plan = reconciles(report)
+    assert types(audit) == [("TagDrift", "prod.example.org")]
+    assert [a.get("result") for a in audit["actions"]] == ["run started"]
+    prod = next(a for a in report["accounts"].values() if a["name"] == "prod")
+    issued = [c for c in prod["certificates"] if c["status"] == "ISSUED"]
+    assert [sorted(c["subjectAlternativeNames"]) for c in issued] == [
+        ["*.prod.example.org", "api.prod.example.org", "prod.example.org"]
+    ]
+    assert plan["findings"] == []

@@ -84,8 +84,14 @@ class Plan(CamelModel):
     @property
     def certificate_wants(self) -> str:
         """What the run puts in service, in one string: two runs that want the same may both finish."""
-        domain = f"{self.custom_domain.type.value}@{self.custom_domain.region}" if self.custom_domain else "none"
-        return f"{' '.join(sorted(self.certificate_names))}|{' '.join(sorted(self.certificate_regions))}|{domain}"
+        return certificate_wants(self.certificate_names, self.certificate_regions, self.custom_domain)
+
+
+def certificate_wants(names: list[str], regions: list[str], custom_domain: CustomDomainSpec | None) -> str:
+    """A zone's certificate names, Regions and custom domain in one string (the registry keeps the
+    last run's: ``certificateWants``)."""
+    domain = f"{custom_domain.type.value}@{custom_domain.region}" if custom_domain else "none"
+    return f"{' '.join(sorted(names))}|{' '.join(sorted(regions))}|{domain}"
 
 
 class Decision(CamelModel):

@@ -1,13 +1,16 @@
 """What a run was asked to do: parsing events, manual input and account tags (pure)."""
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.alias_generators import to_camel
 
+from orgdns.certificates import certificate_names
 from orgdns.errors import RequestRejected
-from orgdns.models import CustomDomainType, Trigger
+from orgdns.models import CustomDomainSpec, CustomDomainType, Trigger, certificate_wants
 from orgdns.names import split_list
 from orgdns.settings import REGION_PATTERN
 
@@ -557,6 +560,41 @@ def tag_options(tags: dict[str, str], prefix: str, on: Literal["account", "zone"
         else:
             out[key] = value.strip()
     return out
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """What a zone's run puts in service, from its options: the certificate's names and Regions,
+    the custom domain (None: none) and the NS TTL."""
+
+    names: list[str]
+    regions: list[str]
+    custom_domain: CustomDomainSpec | None
+    ns_ttl: int
+
+    @property
+    def certificate_wants(self) -> str:
+        return certificate_wants(self.names, self.regions, self.custom_domain)
+
+
+def wanted_from(
+    zone_name: str, options: ManualInput, sources: dict[str, str], default_regions: Iterable[str], default_ns_ttl: int
+) -> Wanted:
+    """The certificate's names and Regions and the custom domain a zone's options ask for (Rejected,
+    naming the field, when they cannot be met): the same for a run and for a reconcile."""
+    regions = list(dict.fromkeys(options.certificate_regions or list(default_regions)))
+    custom_domain = None
+    if options.custom_domain == "edge":
+        custom_domain = CustomDomainSpec(type=CustomDomainType.EDGE, region="us-east-1")
+    elif options.custom_domain == "regional":
+        custom_domain = CustomDomainSpec(
+            type=CustomDomainType.REGIONAL, region=options.custom_domain_region or regions[0]
+        )
+    if custom_domain and custom_domain.region not in regions:
+        regions.append(custom_domain.region)
+    ns_ttl = default_ns_ttl if options.ns_ttl is None else options.ns_ttl
+    names = certificate_names(zone_name, options.extra_names or [], sources.get("extraNames", "extraNames"))
+    return Wanted(names, regions, custom_domain, ns_ttl)
 
 
 def naming_rule_name(rule: str, account_id: str, account_name: str) -> str | None:

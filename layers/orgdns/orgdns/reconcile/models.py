@@ -68,6 +68,7 @@ FindingType = Literal[
     "Adoptable",
     "Backfill",
     "RegistryOrphan",
+    "TagDrift",
     "AccountUnreachable",
 ]
 

@@ -21,16 +21,19 @@ from orgdns.models import ManagedZone, RecordSpec
 from orgdns.names import is_subdomain, normalise_domain_name
 from orgdns.reconcile.models import Finding, ObservedAccount, ObservedZone, ReconcileAction, ReconcileCounts
 from orgdns.records import key, same_content
-from orgdns.request import TAG_NAMES, naming_rule_name
+from orgdns.request import TAG_NAMES, naming_rule_name, parse_manual_input, tag_options, wanted_from
 from orgdns.zones import KnownZone, find_parent
 
 
 @dataclass(frozen=True)
 class Naming:
-    """How an account's tags name its subdomain (the subdomain workflow's rule)."""
+    """How an account's tags name its subdomain and what its run puts in service (the subdomain
+    workflow's rules: orgdns.request)."""
 
     tag_prefix: str
     naming_rule: str
+    default_regions: tuple[str, ...] = ("us-east-1",)
+    ns_ttl: int = 60
 
     def wanted(self, account: ObservedAccount) -> str | None:
         """The zone the account's tags (or the naming rule) ask for; None when none, or when the
@@ -42,6 +45,18 @@ class Naming:
             return None
         try:
             return normalise_domain_name(raw)
+        except RequestRejected:
+            return None
+
+    def wants(self, account: ObservedAccount, zone_name: str) -> str | None:
+        """What the account's tags ask its zone's run to put in service (certificate names, Regions,
+        custom domain), as the registry records it (``certificateWants``); None when the tags
+        cannot be read (their run is Rejected, naming the tag)."""
+        try:
+            tagged = tag_options(account.tags, self.tag_prefix)
+            sources = {key: f"{self.tag_prefix}{TAG_NAMES[key]}" for key in tagged}
+            options = parse_manual_input({**tagged, "accountId": account.account_id}, sources)
+            return wanted_from(zone_name, options, sources, self.default_regions, self.ns_ttl).certificate_wants
         except RequestRejected:
             return None
 
@@ -94,6 +109,7 @@ def plan_reconcile(
     adopted = _delegations(world, naming, orphans, findings, actions)
     _missing_delegations(world, orphans, findings, actions)
     _backfill(world, naming, adopted, findings, actions)
+    _tag_drift(world, naming, orphans, findings, actions)
     for account in accounts:
         if account.error is not None:
             findings.append(
@@ -407,6 +423,69 @@ def _backfill(
         )
 
 
+def _tag_drift(
+    world: _World, naming: Naming, orphans: set[str], findings: list[Finding], actions: list[ReconcileAction]
+) -> None:
+    """Zones set up from an account's tags whose tags have changed since their last run (the tag
+    event was lost): certificate names, Regions or custom domain differ from what the run put in
+    service. The account's run settles it. A subdomain tag that now names another zone is for a
+    human: the run would set the new name up, but only a teardown retires the old one."""
+    accounts = {a.account_id: a for a in world.accounts if a.error is None and not a.management}
+    for item in world.registry:
+        account = accounts.get(item.account_id)
+        if account is None or item.zone_name in orphans or item.self_service or item.named_by == "input":
+            continue
+        wanted_zone = naming.wanted(account)
+        if wanted_zone is not None and wanted_zone != item.zone_name:
+            findings.append(
+                Finding(
+                    type="TagDrift",
+                    severity="medium",
+                    account_id=item.account_id,
+                    zone_name=item.zone_name,
+                    evidence=f"account {item.account_id}'s tags now ask for {wanted_zone}, not {item.zone_name} "
+                    "(the tag change's event was lost)",
+                    remedy=f"set the account's {naming.tag_prefix}subdomain tag again (TagResource): orgdns then "
+                    f"retires {item.zone_name} and sets {wanted_zone} up",
+                )
+            )
+            continue
+        if wanted_zone is None or item.certificate_wants is None:
+            continue
+        wants = naming.wants(account, item.zone_name)
+        if wants is None or wants == item.certificate_wants:
+            continue
+        findings.append(
+            Finding(
+                type="TagDrift",
+                severity="low",
+                account_id=item.account_id,
+                zone_name=item.zone_name,
+                evidence=f"account {item.account_id}'s tags ask {item.zone_name} for {_wants_text(wants)}; its "
+                f"last run put {_wants_text(item.certificate_wants)} in service",
+                remedy=f'start the subdomain workflow with {{"accountId": "{item.account_id}"}}',
+                fixed_by_apply=True,
+                fixed_by_audit=True,
+            )
+        )
+        actions.append(
+            ReconcileAction(
+                op="change",
+                kind="run",
+                finding="TagDrift",
+                account_id=item.account_id,
+                zone_name=item.zone_name,
+                in_audit=True,
+                detail=f"start the subdomain workflow for account {item.account_id}",
+            )
+        )
+
+
+def _wants_text(wants: str) -> str:
+    names, regions, domain = (wants.split("|") + ["", "", ""])[:3]
+    return f"names {names or '-'}, Regions {regions or '-'}, custom domain {domain or 'none'}"
+
+
 def _record_text(action: str, record: RecordSpec) -> str:
     ttl = f" TTL {record.ttl}" if record.ttl is not None else ""
     where = f" in {record.zone_name} ({record.hosted_zone_id}, account {record.account_id})"
@@ -423,8 +502,7 @@ def count(findings: Iterable[Finding], actions: Iterable[ReconcileAction], mode:
         if action.result is not None and action.result.startswith(("skipped", "failed", "not written")):
             counts.skipped += 1
             continue
-        op = "add" if action.kind == "run" else action.op
-        setattr(counts, op, getattr(counts, op) + 1)
+        setattr(counts, action.op, getattr(counts, action.op) + 1)
     for finding in findings:
         counts.findings += 1
         counts.by_type[finding.type] = counts.by_type.get(finding.type, 0) + 1

@@ -28,7 +28,8 @@ def action_line(action: ReconcileAction) -> str:
         record = action.record
         what = f"{record.type} {record.name} in {action.zone_name}: {' '.join(sorted(record.values))}"
     elif action.kind == "run":
-        what = f"subdomain run for account {action.account_id} ({action.zone_name})"
+        why = ": its tags changed" if action.op == "change" else ""
+        what = f"subdomain run for account {action.account_id} ({action.zone_name}){why}"
     elif action.kind == "teardown":
         what = f"teardown of {action.zone_name} (account {action.account_id}, {action.hosted_zone_id})"
     else:

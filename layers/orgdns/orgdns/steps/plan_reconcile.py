@@ -25,7 +25,8 @@ def plan_reconcile(start: ReconcileStart, execution: str, aws: AwsAccess) -> Rec
     if len(accounts) != start.accounts:
         raise SurveyIncomplete(f"the survey holds {len(accounts)} of {start.accounts} accounts: reconcile again")
     registry = aws.registry().all()  # one Scan per reconcile: the whole registry is needed
-    naming = Naming(aws.settings.tag_prefix, aws.settings.naming_rule)
+    settings = aws.settings
+    naming = Naming(settings.tag_prefix, settings.naming_rule, settings.default_certificate_regions, settings.ns_ttl)
     findings, actions = decide(accounts, registry, aws.root_zones(), naming)
     plan = ReconcilePlan(
         run_id=execution,

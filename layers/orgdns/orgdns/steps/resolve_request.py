@@ -11,9 +11,8 @@ from typing import Any
 from orgdns.aws.access import AwsAccess
 from orgdns.aws.organizations import Account
 from orgdns.aws.registry import now_ms
-from orgdns.certificates import certificate_names
 from orgdns.errors import RequestRejected, ZoneBeingTornDown
-from orgdns.models import CustomDomainSpec, CustomDomainType, Decision, Plan, Trigger
+from orgdns.models import Decision, Plan, Trigger
 from orgdns.names import normalise_domain_name
 from orgdns.ownership import classify_certificate_names, may_claim, outstanding_requests, refused_names_message
 from orgdns.request import (
@@ -28,6 +27,7 @@ from orgdns.request import (
     parse_manual_input,
     parse_zone_tag_event,
     tag_options,
+    wanted_from,
 )
 from orgdns.steps.lookups import surroundings
 from orgdns.zones import KnownZone, find_parent
@@ -193,18 +193,8 @@ def _plan(
     zone_name = decision.zone_name or ""
     account_id = account.account_id
     self_service = hosted_zone_id is not None
-    regions = list(dict.fromkeys(options.certificate_regions or settings.default_certificate_regions))
-    custom_domain = None
-    if options.custom_domain == "edge":
-        custom_domain = CustomDomainSpec(type=CustomDomainType.EDGE, region="us-east-1")
-    elif options.custom_domain == "regional":
-        custom_domain = CustomDomainSpec(
-            type=CustomDomainType.REGIONAL, region=options.custom_domain_region or regions[0]
-        )
-    if custom_domain and custom_domain.region not in regions:
-        regions.append(custom_domain.region)
-    ns_ttl = settings.ns_ttl if options.ns_ttl is None else options.ns_ttl
-    names = certificate_names(zone_name, options.extra_names or [], sources.get("extraNames", "extraNames"))
+    wanted = wanted_from(zone_name, options, sources, settings.default_certificate_regions, settings.ns_ttl)
+    regions, custom_domain, ns_ttl, names = wanted.regions, wanted.custom_domain, wanted.ns_ttl, wanted.names
 
     around = surroundings(aws, [zone_name, *names])
     roots = around.roots
