@@ -482,7 +482,7 @@ def _tag_drift(
 
 
 def _wants_text(wants: str) -> str:
-    names, regions, domain = (wants.split("|") + ["", "", ""])[:3]
+    names, regions, domain = [*wants.split("|"), "", "", ""][:3]
     return f"names {names or '-'}, Regions {regions or '-'}, custom domain {domain or 'none'}"
 
 
