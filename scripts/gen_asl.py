@@ -596,14 +596,31 @@ reconcile_states: dict[str, dict] = {
     "ApplyReconcile": {**task("ApplyReconcile", "Changes?", "$.apply", RECONCILE_STEP), "Catch": reconcile_catch},
     "Changes?": {
         "Type": "Choice",
-        "Choices": [{"Variable": "$.apply.changes[0]", "IsPresent": True, "Next": "WriteReconcileChanges"}],
+        "Choices": [{"Variable": "$.apply.batches[0]", "IsPresent": True, "Next": "WriteReconcileChanges"}],
         "Default": "ReportReconcile",
     },
     # DNS repairs go through the record writer, batched with every run's changes to the same zones;
-    # it checks each record once more at write time (a record changed since the plan stays).
+    # it checks each record once more at write time (a record changed since the plan stays). One
+    # request per managed zone the records belong to: a zone torn down meanwhile fails its own
+    # request only, and ReportReconcile records what each request did.
     "WriteReconcileChanges": {
-        **record_request("ReportReconcile", "$.written", {"kind": "change", "changes.$": "$.apply.changes"}),
+        "Type": "Map",
+        "ItemsPath": "$.apply.batches",
+        "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "INLINE"},
+            "StartAt": "WriteOwnerChanges",
+            "States": {
+                "WriteOwnerChanges": {
+                    **record_request("OwnerChangesWritten", "$.written", {"kind": "change", "changes.$": "$.changes"}),
+                    "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "OwnerChangesWritten"}],
+                },
+                "OwnerChangesWritten": {"Type": "Pass", "End": True},
+            },
+        },
+        "MaxConcurrency": 5,
+        "ResultPath": "$.written",
         "Catch": reconcile_catch,
+        "Next": "ReportReconcile",
     },
     "ReportReconcile": report(None, "Done"),
     "ReportRejected": report("Rejected", "Rejected"),

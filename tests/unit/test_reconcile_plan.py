@@ -85,13 +85,26 @@ def test_a_hand_made_ns_record_naming_no_zone_dangles_and_is_never_deleted():
     assert actions == []
 
 
-def test_a_dangling_delegation_orgdns_wrote_is_deleted_by_apply_only():
+def test_a_delegation_orgdns_wrote_whose_zone_is_there_with_other_name_servers_is_rewritten_by_apply():
+    stale = ns("a.example.org", NS_B)  # orgdns wrote it so; the zone has NS_A
+    item = managed("a.example.org", A, "ZA", NS_A, stale)
+    findings, actions = decide([root(stale), member(A, {}, zone(A, "a.example.org", "ZA", NS_A))], [item])
+    assert [(f.type, f.fixed_by_apply, f.fixed_by_audit) for f in findings] == [("DelegationMismatch", True, False)]
+    assert [(a.op, a.kind, a.in_audit, sorted(a.record.values)) for a in actions] == [
+        ("change", "record", False, sorted(NS_A))
+    ]
+
+
+def test_the_zones_of_a_closed_account_are_orphans_torn_down_once_for_the_account():
     record = ns("gone.example.org", NS_B)
-    item = managed("gone.example.org", A, "ZGONE", NS_B, record)
-    # The zone's account was not surveyed (say it is not ACTIVE): not an orphan, just dangling.
-    findings, actions = decide([root(record)], [item])
-    assert [f.type for f in findings] == ["DanglingDelegation"] and findings[0].fixed_by_apply
-    assert [(a.op, a.kind, a.in_audit, a.owner) for a in actions] == [("delete", "record", False, "gone.example.org")]
+    closed = ObservedAccount(account_id=B, state="SUSPENDED")
+    items = [managed("gone.example.org", B, "ZGONE", NS_B, record), managed("two.example.org", B, "ZTWO", NS_A, None)]
+    findings, actions = decide([root(record), closed], items)
+    assert sorted(f.type for f in findings) == ["DanglingDelegation", "RegistryOrphan", "RegistryOrphan"]
+    assert [(a.kind, a.account_id, a.hosted_zone_id, a.in_audit) for a in actions] == [("teardown", B, None, True)]
+    # An account no longer in the organization at all: the same.
+    findings, actions = decide([root(record)], items[:1])
+    assert [(a.kind, a.hosted_zone_id) for a in actions] == [("teardown", None)]
 
 
 def test_a_registry_item_whose_zone_is_gone_is_an_orphan_torn_down_even_by_audit():
@@ -170,7 +183,9 @@ def test_a_partial_hand_made_match_is_a_finding_never_adopted():
         [root(partial), member(A, {"orgdns:subdomain": "a.example.org"}, zone(A, "a.example.org", "ZA", NS_A))]
     )
     assert sorted(f.type for f in findings) == ["Backfill", "DelegationMismatch"]
-    assert [a.kind for a in actions] == ["run"]  # its run then ends NameInUse, naming the mismatch
+    # No run is started: it would end NameInUse every day. The Backfill finding says why.
+    backfill = next(f for f in findings if f.type == "Backfill")
+    assert not backfill.fixed_by_audit and "NameInUse" in backfill.evidence and actions == []
 
 
 def test_accounts_whose_tags_ask_for_an_unmanaged_name_are_backfilled():
@@ -198,8 +213,9 @@ def test_unreachable_accounts_are_reported_and_decide_nothing():
     record = ns("a.example.org", NS_A)
     unreachable = ObservedAccount(account_id=A, tags={"orgdns:subdomain": "a.example.org"}, error="AccessDenied")
     findings, actions = decide([root(record), unreachable], [managed("a.example.org", A, "ZA", NS_A, record)])
-    # Its zone could not be seen: not an orphan, and its delegation is not judged dangling.
-    assert [f.type for f in findings] == ["AccountUnreachable"] and actions == []
+    # Its zone could not be seen: not an orphan; its delegation is reported, never deleted.
+    assert sorted(f.type for f in findings) == ["AccountUnreachable", "DanglingDelegation"] and actions == []
+    assert not next(f for f in findings if f.type == "DanglingDelegation").fixed_by_apply
     # A hand-made delegation naming no zone seen: reported, but uncertain, so never deleted.
     findings, actions = decide([root(ns("b.example.org", NS_B)), member(B), unreachable])
     dangling = next(f for f in findings if f.type == "DanglingDelegation")
@@ -214,15 +230,16 @@ def test_counts_and_the_plan_text_follow_the_mode():
     )
     apply = count(findings, actions, "apply")
     audit = count(findings, actions, "audit")
-    assert (apply.add, apply.delete, apply.need_human) == (1, 1, 1)  # backfill; owned dangling; hand-made dangling
-    assert (audit.add, audit.delete, audit.need_human) == (1, 0, 2)
+    # backfill; the teardown of B's zones (B is not in the organization); the hand-made dangling one
+    assert (apply.add, apply.delete, apply.need_human) == (1, 1, 1)
+    assert (audit.add, audit.delete, audit.need_human) == (1, 1, 1)
     from orgdns.reconcile.models import ReconcileMode
 
     assert summary_line(apply, ReconcileMode.PLAN) == (
         "Plan: 1 to add, 0 to change, 1 to delete, 0 to adopt; 1 finding needs a human."
     )
     text = plan_text(ReconcileMode.PLAN, findings, actions, apply)
-    assert "  + subdomain run for account" in text and "  - NS gone.example.org" in text
+    assert "  + subdomain run for account" in text and "  - teardown of gone.example.org" in text
     assert "  ! DanglingDelegation (high) old.example.org" in text
 
 
@@ -248,3 +265,48 @@ def test_options_changed_since_the_last_run_are_tag_drift_and_a_renamed_zone_is_
     bad = {**same, "orgdns:ns-ttl": "soon"}
     findings, _ = decide([root(record), member(A, bad, zone(A, "a.example.org", "ZA", NS_A))], [item])
     assert findings == []
+
+
+def test_a_lost_delegation_is_written_again_only_towards_the_zone_the_survey_saw():
+    record = ns("a.example.org", NS_A)
+    item = managed("a.example.org", A, "ZA", NS_A, record)
+    unreachable = ObservedAccount(account_id=A, tags={"orgdns:subdomain": "a.example.org"}, error="AccessDenied")
+    findings, actions = decide([root(), unreachable], [item])
+    missing = next(f for f in findings if f.type == "MissingDelegation")
+    assert not missing.fixed_by_audit and "not seen" in missing.evidence and actions == []
+    # A record without a purpose (an older registry item) at the zone's own name is its delegation.
+    old = item.model_copy(update={"records": [r.model_copy(update={"purpose": None}) for r in item.records]})
+    findings, actions = decide([root(), member(A, {}, zone(A, "a.example.org", "ZA", NS_A))], [old])
+    assert [f.type for f in findings] == ["MissingDelegation"] and [a.op for a in actions] == ["add"]
+
+
+def test_a_managed_name_delegated_to_another_accounts_zone_is_reported_and_never_rewritten():
+    """Root's NS for a.example.org (orgdns's, for A's zone) names B's zone of that name: exactly, or
+    in part (B made zones of the name until one shared a server)."""
+    item = managed("a.example.org", A, "ZA", NS_A, ns("a.example.org", NS_A))
+    for values in (NS_B, [*NS_B[:1], *NS_A[:1]]):
+        hijack = ns("a.example.org", values)
+        findings, actions = decide(
+            [
+                root(hijack),
+                member(A, {}, zone(A, "a.example.org", "ZA", NS_A)),
+                member(B, {}, zone(B, "a.example.org", "ZB", NS_B)),
+            ],
+            [item.model_copy(update={"records": [r.model_copy(update={"values": values}) for r in item.records]})],
+        )
+        assert [(f.type, f.severity, f.fixed_by_apply) for f in findings] == [("DelegationMismatch", "high", False)]
+        assert "ZB" in findings[0].evidence and " ".join(sorted(NS_A)) in findings[0].remedy
+        assert actions == []
+
+
+def test_a_partial_match_to_an_unregistered_zone_is_never_rewritten():
+    """The registered zone is gone and its account unreachable; another account made a zone of the
+    name sharing a server: orgdns's own record is not pointed at it."""
+    wrote = ns("a.example.org", NS_A)
+    item = managed("a.example.org", A, "ZA", NS_A, wrote)
+    squatter = zone(B, "a.example.org", "ZB", [NS_A[0], *NS_B[1:]])
+    findings, actions = decide(
+        [root(wrote), ObservedAccount(account_id=A, error="AccessDenied"), member(B, {}, squatter)], [item]
+    )
+    mismatch = next(f for f in findings if f.type == "DelegationMismatch")
+    assert not mismatch.fixed_by_apply and actions == []

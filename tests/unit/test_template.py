@@ -344,6 +344,7 @@ MANAGEMENT_ACTIONS = {
         "dynamodb:UpdateItem",
         "dynamodb:BatchGetItem",
         "dynamodb:GetItem",
+        "dynamodb:Query",  # of_account(): a closed account's zones, before its teardown
         "dynamodb:PutItem",
         "route53:ListResourceRecordSets",
         "states:StartExecution",

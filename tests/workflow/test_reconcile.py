@@ -267,3 +267,36 @@ def test_a_tag_change_whose_event_was_lost_is_tag_drift_and_audit_runs_the_accou
         ["*.prod.example.org", "api.prod.example.org", "prod.example.org"]
     ]
     assert plan["findings"] == []
+
+
+def test_the_zones_of_a_closed_account_whose_teardown_failed_are_torn_down_by_the_next_audit():
+    """The closure's own teardown fails (the root refuses changes for a while): the registry keeps
+    the zone and orgdns's delegation stays, dangling. The next audit tears it down from the parent's
+    side, once; later reconciles find nothing."""
+    end = 20000
+    report = play(
+        [
+            {"create_account": {"name": "bee", "tags": {"orgdns:subdomain": "b.example.org"}}},
+            {"close_account": {"account": "bee"}, "after_runs": True, "at": 1000},
+            {"note": "the closure's teardown has failed", "at": end, "after_runs": True},
+            {"reconcile": {"mode": "audit"}},
+            {"reconcile": {"mode": "apply"}, "after_runs": True},
+        ],
+        faults=[
+            {
+                "service": "route53",
+                "operation": "ChangeResourceRecordSets",
+                "error": "AccessDenied",
+                "account": "management",
+                "between_seconds": [900, end - 1000],
+            }
+        ],
+    )
+    audit, apply = reconciles(report)
+    assert types(audit) == [("DanglingDelegation", "b.example.org"), ("RegistryOrphan", "b.example.org")]
+    assert [(a["kind"], a.get("hostedZoneId"), a.get("result")) for a in audit["actions"]] == [
+        ("teardown", None, "teardown started")
+    ]
+    assert report["registry"] == []
+    assert ns(zone_records(report, "management", "example.org"), "b.example.org") is None
+    assert apply["findings"] == [] and apply["actions"] == []

@@ -397,8 +397,9 @@ def parse_certificate_event(raw: dict[str, Any]) -> CertificateEvent:
     )
 
 
-# A reconcile starting the teardown of a registry orphan (its zone is gone; the delete event was lost):
-# {"source": "orgdns.reconcile", "detail-type": "Registry orphan", "detail": {"accountId", "hostedZoneId"}}
+# A reconcile starting the teardown of a registry orphan: its zone is gone (the delete event was lost),
+# {"source": "orgdns.reconcile", "detail-type": "Registry orphan", "detail": {"accountId", "hostedZoneId"}},
+# or its account is closed (the closure event was lost): the same without hostedZoneId.
 RECONCILE_SOURCE = "orgdns.reconcile"
 
 
@@ -447,9 +448,10 @@ def parse_teardown_event(raw: dict[str, Any]) -> TeardownEvent:
     if raw.get("source") == RECONCILE_SOURCE:
         orphan_account = detail.get("accountId")
         _check_account_id(orphan_account, "detail.accountId")
+        orphan_zone = detail.get("hostedZoneId")  # absent: every zone of a closed account
         return TeardownEvent(
             trigger=Trigger.RECONCILE, event_id=event_id, account_id=str(orphan_account),
-            hosted_zone_id=_hosted_zone_id(detail.get("hostedZoneId"), "detail.hostedZoneId"),
+            hosted_zone_id=None if orphan_zone is None else _hosted_zone_id(orphan_zone, "detail.hostedZoneId"),
         )  # fmt: skip
     if raw.get("source") == "aws.organizations" and name == "CloseAccountResult":
         service = detail.get("serviceEventDetails")

@@ -150,8 +150,17 @@ class ReconcileSummary(CamelModel):
     summary: str  # Plan: 3 to add, 1 to change, 2 to delete, 4 to adopt; 5 findings need a human.
 
 
+class OwnerChanges(CamelModel):
+    """The record changes of one managed zone: one request to the record writer."""
+
+    owner: str
+    changes: list[RecordChange]
+    written: ChangesResult | None = None  # the writer's answer (WriteReconcileChanges)
+    error: StepError | None = None  # ... or why the request failed
+
+
 class ReconcileApply(CamelModel):
-    changes: list[RecordChange] = Field(default_factory=list)  # for the record writer
+    batches: list[OwnerChanges] = Field(default_factory=list)  # for the record writer, one per owner
     adopted: int = 0
     runs_started: int = 0
     teardowns_started: int = 0
@@ -163,7 +172,7 @@ class ReconcileState(CamelModel):
     start: ReconcileStart | None = None
     plan: ReconcileSummary | None = None
     apply: ReconcileApply | None = None
-    written: ChangesResult | None = None  # what the record writer did with ``apply.changes``
+    written: list[OwnerChanges] | None = None  # what the record writer did with each of ``apply.batches``
     error: StepError | None = None
 
 

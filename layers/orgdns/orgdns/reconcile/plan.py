@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from orgdns.aws.organizations import CLOSED_STATES
 from orgdns.errors import RequestRejected
 from orgdns.models import ManagedZone, RecordSpec
 from orgdns.names import is_subdomain, normalise_domain_name
@@ -77,8 +78,14 @@ class _World:
         for zone in self.zones:
             self.by_name[zone.zone_name].append(zone)
         self.by_id = {(z.account_id, z.hosted_zone_id): z for z in self.zones}
-        self.surveyed = {a.account_id for a in self.accounts if a.error is None}
+        self.surveyed = {a.account_id for a in self.accounts if a.error is None and a.state == "ACTIVE"}
         self.unreachable = {a.account_id for a in self.accounts if a.error is not None}
+        # Accounts that are closing or closed (or no longer in the organization at all): their zones
+        # go with them, and a teardown works from the parents' side.
+        listed = {a.account_id for a in self.accounts}
+        self.gone = {a.account_id for a in self.accounts if a.state in CLOSED_STATES} | {
+            item.account_id for item in self.registry if item.account_id not in listed
+        }
         self.managed = {item.zone_name: item for item in self.registry}
         # Which registry item holds each record orgdns wrote (or adopted), by (zone id, name, type).
         self.owner_of: dict[tuple[str, str, str], ManagedZone] = {}
@@ -126,28 +133,40 @@ def plan_reconcile(
 
 
 def _registry_orphans(world: _World, findings: list[Finding], actions: list[ReconcileAction]) -> set[str]:
-    """Registry items whose hosted zone is gone from a surveyed account (its delete event was lost)."""
+    """Registry items whose hosted zone is gone from a surveyed account (its delete event was lost),
+    or whose account is closing, closed or out of the organization (its closure event was lost)."""
     orphans: set[str] = set()
+    torn_accounts: set[str] = set()
     for item in world.registry:
-        if item.account_id not in world.surveyed or (item.account_id, item.hosted_zone_id) in world.by_id:
+        account_gone = item.account_id in world.gone
+        if not account_gone and (
+            item.account_id not in world.surveyed or (item.account_id, item.hosted_zone_id) in world.by_id
+        ):
             continue
         orphans.add(item.zone_name)
         delegation = [r for r in item.records if r.purpose == "Delegation"]
         parent = f" from {item.parent_zone_name}" if item.parent_zone_name else ""
+        why = (
+            f"account {item.account_id} is closing, closed or no longer in the organization"
+            if account_gone
+            else f"account {item.account_id} no longer has hosted zone {item.hosted_zone_id}"
+        )
         findings.append(
             Finding(
                 type="RegistryOrphan",
                 severity="high",
                 account_id=item.account_id,
                 zone_name=item.zone_name,
-                evidence=f"the registry manages {item.zone_name} as hosted zone {item.hosted_zone_id} of account "
-                f"{item.account_id}, which no longer has it",
+                evidence=f"the registry manages {item.zone_name} as hosted zone {item.hosted_zone_id}, but {why}",
                 remedy=f"tear {item.zone_name} down: remove what orgdns wrote for it ({len(item.records)} record(s), "
                 f"{'its delegation' + parent if delegation else 'no delegation'}) and forget it",
                 fixed_by_apply=True,
                 fixed_by_audit=True,
             )
         )
+        if account_gone and item.account_id in torn_accounts:
+            continue  # one teardown takes every zone of a closed account
+        torn_accounts.add(item.account_id)
         actions.append(
             ReconcileAction(
                 op="delete",
@@ -155,9 +174,11 @@ def _registry_orphans(world: _World, findings: list[Finding], actions: list[Reco
                 finding="RegistryOrphan",
                 account_id=item.account_id,
                 zone_name=item.zone_name,
-                hosted_zone_id=item.hosted_zone_id,
+                hosted_zone_id=None if account_gone else item.hosted_zone_id,
                 in_audit=True,
-                detail=f"tear down {item.zone_name} (hosted zone {item.hosted_zone_id} is gone)",
+                detail=f"tear down every zone of account {item.account_id} (closed)"
+                if account_gone
+                else f"tear down {item.zone_name} (hosted zone {item.hosted_zone_id} is gone)",
             )
         )
     return orphans
@@ -183,57 +204,22 @@ def _delegations(
                 }
             )
             owner = world.owned(record)
+            item = world.managed.get(record.name)
             servers = set(record.values)
             matches = [z for z in world.by_name.get(record.name, []) if servers & set(z.name_servers)]
-            delete = _record_text("DELETE", record)
             if not matches:
-                if not any(is_route53_name_server(s) for s in servers):
-                    continue  # delegated outside Route 53: not something the AWS APIs can check
-                if owner is not None and owner.account_id in world.unreachable:
-                    continue  # its zone is in an account that could not be read: nothing is known
-                if owner is not None and owner.zone_name in orphans:
-                    detail = f"its zone's teardown removes it ({owner.zone_name} is a registry orphan)"
-                elif world.unreachable:
-                    # The zone may be in an account that could not be read: reported, never deleted.
-                    detail = f"{len(world.unreachable)} account(s) could not be read, so this is not certain"
-                    owner = None
-                else:
-                    detail = ""
-                findings.append(
-                    Finding(
-                        type="DanglingDelegation",
-                        severity="high",
-                        account_id=parent.account_id,
-                        zone_name=parent.zone_name,
-                        record_name=record.name,
-                        evidence=f"NS {record.name} in {parent.zone_name} names {', '.join(sorted(servers))}: no "
-                        f"public hosted zone {record.name} in the organization has these name servers; whoever "
-                        "creates one on them can take the name over" + (f"; {detail}" if detail else ""),
-                        remedy=delete,
-                        fixed_by_apply=owner is not None,
-                        fixed_by_audit=owner is not None and owner.zone_name in orphans,
-                    )
-                )
-                if owner is not None and owner.zone_name not in orphans:
-                    actions.append(
-                        ReconcileAction(
-                            op="delete",
-                            kind="record",
-                            finding="DanglingDelegation",
-                            account_id=parent.account_id,
-                            zone_name=parent.zone_name,
-                            hosted_zone_id=parent.hosted_zone_id,
-                            record=record,
-                            owner=owner.zone_name,
-                            detail=f"NS {record.name}: dangling, written by orgdns",
-                        )
-                    )
+                _dangling(world, parent, record, owner, orphans, findings, actions)
+                continue
+            registered = _registered_zone(world, item, orphans)
+            if registered is not None and any(m is not registered for m in matches):
+                _hijacked(parent, record, matches, registered, findings)
                 continue
             child = matches[0]
-            if servers != set(child.name_servers):
-                _mismatch(parent, record, child, owner, findings, actions)
+            if len(matches) > 1 or servers != set(child.name_servers):
+                # Rewritten only towards the zone the registry holds for the name, as the survey saw it.
+                target = registered if len(matches) == 1 else None
+                _mismatch(parent, record, matches, target, owner, findings, actions)
                 continue
-            item = world.managed.get(record.name)
             if owner is not None or (item is not None and item.hosted_zone_id == child.hosted_zone_id):
                 continue  # orgdns's own delegation, as it should be
             if item is None and wanted.get(child.account_id) == record.name:
@@ -244,15 +230,130 @@ def _delegations(
     return adopted
 
 
-def _mismatch(  # noqa: PLR0917  (the delegation, its child zone and owner, and where to add findings)
+def _registered_zone(world: _World, item: ManagedZone | None, orphans: set[str]) -> ObservedZone | None:
+    """The hosted zone the registry holds for a name, as the survey saw it (None: no registry item,
+    an orphan, or its account not read)."""
+    if item is None or item.zone_name in orphans:
+        return None
+    return world.by_id.get((item.account_id, item.hosted_zone_id))
+
+
+def _dangling(  # noqa: PLR0917  (the record, where it is, who owns it, and where findings go)
+    world: _World,
     parent: ObservedZone,
     record: RecordSpec,
-    child: ObservedZone,
+    owner: ManagedZone | None,
+    orphans: set[str],
+    findings: list[Finding],
+    actions: list[ReconcileAction],
+) -> None:
+    servers = set(record.values)
+    if not any(is_route53_name_server(s) for s in servers):
+        return  # delegated outside Route 53: not something the AWS APIs can check
+    certain = True
+    registered = _registered_zone(world, owner, orphans)
+    if owner is not None and registered is not None and owner.zone_name == record.name:
+        # orgdns's delegation of a zone that is there, naming none of its name servers: rewritten.
+        _mismatch(parent, record, [registered], registered, owner, findings, actions)
+        return
+    if owner is not None and owner.zone_name in orphans:
+        detail = f"its zone's teardown removes it ({owner.zone_name} is a registry orphan)"
+    elif owner is not None and owner.account_id not in world.surveyed:
+        detail = f"orgdns wrote it for account {owner.account_id}, which could not be read: not certain"
+        certain = False
+    elif world.unreachable:
+        detail = f"{len(world.unreachable)} account(s) could not be read, so this is not certain"
+        certain = False
+    else:
+        detail = ""
+    deletable = owner is not None and certain  # never on half a picture
+    by_teardown = deletable and owner is not None and owner.zone_name in orphans
+    findings.append(
+        Finding(
+            type="DanglingDelegation",
+            severity="high",
+            account_id=parent.account_id,
+            zone_name=parent.zone_name,
+            record_name=record.name,
+            evidence=f"NS {record.name} in {parent.zone_name} names {', '.join(sorted(servers))}: no "
+            f"public hosted zone {record.name} in the organization has these name servers; whoever "
+            "creates one on them can take the name over" + (f"; {detail}" if detail else ""),
+            remedy=_record_text("DELETE", record),
+            fixed_by_apply=deletable,
+            fixed_by_audit=by_teardown,
+        )
+    )
+    if deletable and not by_teardown and owner is not None:
+        actions.append(
+            ReconcileAction(
+                op="delete",
+                kind="record",
+                finding="DanglingDelegation",
+                account_id=parent.account_id,
+                zone_name=parent.zone_name,
+                hosted_zone_id=parent.hosted_zone_id,
+                record=record,
+                owner=owner.zone_name,
+                detail=f"NS {record.name}: dangling, written by orgdns",
+            )
+        )
+
+
+def _hijacked(
+    parent: ObservedZone,
+    record: RecordSpec,
+    matches: list[ObservedZone],
+    registered: ObservedZone,
+    findings: list[Finding],
+) -> None:
+    """The name is orgdns's for one zone, and its delegation names (some of) another zone's name
+    servers: a human decides; orgdns never writes towards a zone the registry does not hold."""
+    others = ", ".join(
+        f"hosted zone {z.hosted_zone_id} of account {z.account_id}" for z in matches if z is not registered
+    )
+    exact = record.model_copy(update={"values": sorted(registered.name_servers)})
+    findings.append(
+        Finding(
+            type="DelegationMismatch",
+            severity="high",
+            account_id=parent.account_id,
+            zone_name=parent.zone_name,
+            record_name=record.name,
+            evidence=f"NS {record.name} in {parent.zone_name} names {others}, but orgdns manages {record.name} "
+            f"as hosted zone {registered.hosted_zone_id} of account {registered.account_id}",
+            remedy=_record_text("UPSERT", exact),
+        )
+    )
+
+
+def _mismatch(  # noqa: PLR0917  (the delegation, the zones it names, and where findings go)
+    parent: ObservedZone,
+    record: RecordSpec,
+    matches: list[ObservedZone],
+    target: ObservedZone | None,
     owner: ManagedZone | None,
     findings: list[Finding],
     actions: list[ReconcileAction],
 ) -> None:
-    servers, wanted = set(record.values), set(child.name_servers)
+    """Some of a zone's name servers, or others besides. Only a record orgdns wrote, delegating a
+    name the registry holds for exactly that zone, is rewritten; anything else is for a human."""
+    servers = set(record.values)
+    if len(matches) > 1:
+        names = ", ".join(f"hosted zone {z.hosted_zone_id} of account {z.account_id}" for z in matches)
+        findings.append(
+            Finding(
+                type="DelegationMismatch",
+                severity="high",
+                account_id=parent.account_id,
+                zone_name=parent.zone_name,
+                record_name=record.name,
+                evidence=f"NS {record.name} in {parent.zone_name} names servers of several zones: {names}",
+                remedy=f"{_record_text('DELETE', record)}, then delegate the name to the one zone meant",
+            )
+        )
+        return
+    child = matches[0]
+    wanted = set(child.name_servers)
     missing, extra = sorted(wanted - servers), sorted(servers - wanted)
     parts = []
     if missing:
@@ -260,6 +361,7 @@ def _mismatch(  # noqa: PLR0917  (the delegation, its child zone and owner, and 
     if extra:
         parts.append(f"also names {', '.join(extra)}, which are not the zone's")
     exact = record.model_copy(update={"values": sorted(wanted)})
+    fixable = owner is not None and target is child
     findings.append(
         Finding(
             type="DelegationMismatch",
@@ -270,10 +372,10 @@ def _mismatch(  # noqa: PLR0917  (the delegation, its child zone and owner, and 
             evidence=f"NS {record.name} in {parent.zone_name} {' and '.join(parts)} (hosted zone "
             f"{child.hosted_zone_id} of account {child.account_id} has {', '.join(sorted(wanted))})",
             remedy=_record_text("UPSERT", exact),
-            fixed_by_apply=owner is not None,
+            fixed_by_apply=fixable,
         )
     )
-    if owner is not None:
+    if fixable and owner is not None:
         actions.append(
             ReconcileAction(
                 op="change",
@@ -333,14 +435,19 @@ def _adoptable(
 def _missing_delegations(
     world: _World, orphans: set[str], findings: list[Finding], actions: list[ReconcileAction]
 ) -> None:
-    """Delegations the registry says orgdns wrote that their parent zone no longer holds."""
+    """Delegations the registry says orgdns wrote that their parent zone no longer holds. Written
+    again only towards the zone the registry holds, seen by the survey with its name servers: never
+    towards a zone nobody saw (that would be a dangling delegation orgdns made itself)."""
     parents = {(z.account_id, z.hosted_zone_id): z for z in world.parents()}
     for item in world.registry:
         if item.zone_name in orphans:
             continue
         child = world.by_id.get((item.account_id, item.hosted_zone_id))
         for record in item.records:
-            if record.purpose != "Delegation" or record.type != "NS":
+            # An NS record at the zone's own name, in another zone, is its delegation (items written
+            # before records carried a purpose included).
+            delegation = record.purpose == "Delegation" or (record.purpose is None and record.name == item.zone_name)
+            if not delegation or record.type != "NS" or record.hosted_zone_id == item.hosted_zone_id:
                 continue
             parent = parents.get((record.account_id or "", record.hosted_zone_id or ""))
             if parent is None:
@@ -348,8 +455,11 @@ def _missing_delegations(
             there = [r for r in parent.records or [] if r.name == record.name and r.type == "NS"]
             if there:
                 continue  # present: checked as a delegation above
-            values = sorted(child.name_servers) if child is not None and child.name_servers else sorted(record.values)
-            wanted = record.model_copy(update={"values": values})
+            seen = child is not None and bool(child.name_servers) and record.name == item.zone_name
+            wanted = record.model_copy(
+                update={"values": sorted(child.name_servers) if seen and child else sorted(record.values),
+                        "purpose": "Delegation"}
+            )  # fmt: skip
             findings.append(
                 Finding(
                     type="MissingDelegation",
@@ -357,13 +467,16 @@ def _missing_delegations(
                     account_id=item.account_id,
                     zone_name=item.zone_name,
                     record_name=record.name,
-                    evidence=f"the registry says orgdns delegated {item.zone_name} from {parent.zone_name}, which has "
-                    f"no NS record at {record.name}: the name does not resolve",
+                    evidence=f"the registry says orgdns delegated {record.name} from {parent.zone_name}, which has "
+                    f"no NS record at {record.name}: the name does not resolve"
+                    + ("" if seen else f" (and hosted zone {item.hosted_zone_id} was not seen: not written again)"),
                     remedy=_record_text("CREATE", wanted),
-                    fixed_by_apply=True,
-                    fixed_by_audit=True,
+                    fixed_by_apply=seen,
+                    fixed_by_audit=seen,
                 )
             )
+            if not seen:
+                continue
             actions.append(
                 ReconcileAction(
                     op="add",
@@ -397,6 +510,24 @@ def _backfill(
             is_subdomain(wanted, z.zone_name) for z in world.registry
         ):
             continue  # below no zone orgdns manages: its run would be Rejected (ParentZoneNotManaged)
+        taken = _taken_in_parent(world, wanted)
+        if taken:
+            # Its run would end Rejected / NameInUse every day: a human first.
+            findings.append(
+                Finding(
+                    type="Backfill",
+                    severity="medium",
+                    account_id=account.account_id,
+                    zone_name=wanted,
+                    evidence=f"account {account.account_id} ({account.name}) asks for {wanted}, but its parent "
+                    f"zone already holds {', '.join(sorted({r.type for r in taken}))} records there that orgdns did "
+                    "not write (and that are not an exact delegation of the account's own zone): its run would "
+                    "end Rejected / NameInUse",
+                    remedy=f"remove or correct the records at {wanted} in its parent (see the findings about them), "
+                    "then reconcile again",
+                )
+            )
+            continue
         findings.append(
             Finding(
                 type="Backfill",
@@ -421,6 +552,21 @@ def _backfill(
                 detail=f"start the subdomain workflow for account {account.account_id}",
             )
         )
+
+
+def _taken_in_parent(world: _World, name: str) -> list[RecordSpec]:
+    """Records at ``name`` that orgdns did not write, in the nearest root or managed zone above it
+    that the survey read (the zone its run would delegate it from)."""
+    above = [z for z in world.parents() if is_subdomain(name, z.zone_name)]
+    if not above:
+        return []
+    parent = max(above, key=lambda z: z.zone_name.count("."))
+    here = [
+        r.model_copy(update={"zone_name": parent.zone_name, "hosted_zone_id": parent.hosted_zone_id})
+        for r in parent.records or []
+        if r.name == name
+    ]
+    return [r for r in here if world.owned(r) is None]
 
 
 def _tag_drift(

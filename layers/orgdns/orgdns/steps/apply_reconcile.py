@@ -11,7 +11,14 @@ from collections import defaultdict
 
 from orgdns.aws.access import AwsAccess
 from orgdns.models import ManagedZone, RecordChange, RecordSpec
-from orgdns.reconcile.models import ReconcileAction, ReconcileApply, ReconcileMode, ReconcilePlan, ReconcileStart
+from orgdns.reconcile.models import (
+    OwnerChanges,
+    ReconcileAction,
+    ReconcileApply,
+    ReconcileMode,
+    ReconcilePlan,
+    ReconcileStart,
+)
 from orgdns.records import same_content
 from orgdns.request import RECONCILE_SOURCE
 
@@ -23,12 +30,13 @@ def apply_reconcile(start: ReconcileStart, plan_key: str, execution: str, aws: A
     result = ReconcileApply()
     registry = aws.registry()
     owners = registry.get_many({a.owner for a in chosen if a.owner})
+    pending: list[RecordChange] = []
     _check_records([a for a in chosen if a.kind == "record"], aws)
     for action in chosen:
         if action.result is not None:  # settled by the re-read
             result.skipped += 1
         elif action.kind == "record":
-            _record_change(action, owners, result)
+            _record_change(action, owners, pending, result)
         elif action.kind == "registry":
             _adopt(action, execution, aws, result)
         elif action.kind == "run":
@@ -36,6 +44,10 @@ def apply_reconcile(start: ReconcileStart, plan_key: str, execution: str, aws: A
         elif action.kind == "teardown":
             _start_teardown(action, execution, aws, result)
     store.put_json(plan_key, plan.dump())  # with each action's result, for ReportReconcile
+    by_owner: dict[str, list[RecordChange]] = defaultdict(list)
+    for change in pending:
+        by_owner[change.owner or ""].append(change)
+    result.batches = [OwnerChanges(owner=owner, changes=changes) for owner, changes in sorted(by_owner.items())]
     return result
 
 
@@ -58,7 +70,9 @@ def _check_records(actions: list[ReconcileAction], aws: AwsAccess) -> None:
                 action.result = "skipped: the record changed or went since the plan"
 
 
-def _record_change(action: ReconcileAction, owners: dict[str, ManagedZone], result: ReconcileApply) -> None:
+def _record_change(
+    action: ReconcileAction, owners: dict[str, ManagedZone], pending: list[RecordChange], result: ReconcileApply
+) -> None:
     assert action.record is not None
     owner = owners.get(action.owner or "")
     if owner is None or owner.torn_down_by:
@@ -73,7 +87,7 @@ def _record_change(action: ReconcileAction, owners: dict[str, ManagedZone], resu
             "purpose": action.record.purpose or "Delegation",
         }
     )
-    result.changes.append(
+    pending.append(
         RecordChange(
             action="DELETE" if action.op == "delete" else "UPSERT",
             record=record,
@@ -90,6 +104,10 @@ def _adopt(action: ReconcileAction, execution: str, aws: AwsAccess, result: Reco
     registered since the plan (a run got there first) is not adopted over."""
     delegation: list[RecordSpec] = action.adopted_records
     parent = delegation[0] if delegation else None
+    if not _still_as_planned(action, parent, aws):
+        action.result = "skipped: the zone or its delegation changed since the plan; reconcile again"
+        result.skipped += 1
+        return
     item = ManagedZone(
         zone_name=action.zone_name,
         account_id=action.account_id or "",
@@ -115,6 +133,19 @@ def _adopt(action: ReconcileAction, execution: str, aws: AwsAccess, result: Reco
     action.result = "adopted; subdomain run started" if started else "adopted"
 
 
+def _still_as_planned(action: ReconcileAction, delegation: RecordSpec | None, aws: AwsAccess) -> bool:
+    """The hand-made delegation is still exactly as observed, and the zone still has exactly the name
+    servers it names: adoption records only what is there now."""
+    if delegation is None or not action.hosted_zone_id or not action.account_id:
+        return False
+    servers = aws.route53(action.account_id).name_servers(action.hosted_zone_id)
+    if servers is None or sorted(servers) != sorted(action.name_servers):
+        return False
+    parent = aws.route53(delegation.account_id or "")
+    there = parent.records_named(delegation.hosted_zone_id or "", [delegation.name]).get(delegation.name.lower(), [])
+    return any(r.type == "NS" and same_content(r, delegation) for r in there)
+
+
 def _start_run(action: ReconcileAction, execution: str, aws: AwsAccess, result: ReconcileApply) -> None:
     if _start_subdomain(action, execution, "run", aws):
         result.runs_started += 1
@@ -132,21 +163,33 @@ def _start_subdomain(action: ReconcileAction, execution: str, what: str, aws: Aw
 
 
 def _start_teardown(action: ReconcileAction, execution: str, aws: AwsAccess, result: ReconcileApply) -> None:
-    item = aws.registry().get(action.zone_name)
-    if item is None or item.hosted_zone_id != action.hosted_zone_id or item.torn_down_by:
+    """The teardown of a zone that is gone, or (no hosted zone id) of every zone of a closed account;
+    the teardown reads again that the zone is gone, or that the account is closed."""
+    registry = aws.registry()
+    if action.hosted_zone_id is None:
+        still = [z for z in registry.of_account(action.account_id or "") if not z.torn_down_by]
+    else:
+        item = registry.get(action.zone_name)
+        ok = item is not None and item.hosted_zone_id == action.hosted_zone_id and not item.torn_down_by
+        still = [item] if ok and item is not None else []
+    if not still:
         action.result = "skipped: no longer in the registry as planned"
         result.skipped += 1
         return
     arn = aws.settings.teardown_workflow_arn
     if not arn:
         raise ValueError("ORGDNS_TEARDOWN_WORKFLOW_ARN is not set: the reconcile cannot start teardowns")
+    detail = {"accountId": action.account_id, "zoneName": action.zone_name}
+    if action.hosted_zone_id is not None:
+        detail["hostedZoneId"] = action.hosted_zone_id
+    target = action.hosted_zone_id or f"account-{action.account_id}"
     event = {
         "source": RECONCILE_SOURCE,
         "detail-type": "Registry orphan",
-        "id": f"{execution}-{action.hosted_zone_id}",
-        "detail": {"accountId": action.account_id, "hostedZoneId": action.hosted_zone_id, "zoneName": action.zone_name},
+        "id": f"{execution}-{target}",
+        "detail": detail,
     }
-    if aws.executions().start(arn, f"{execution[:50]}-orphan-{action.hosted_zone_id}", event):
+    if aws.executions().start(arn, f"{execution[:50]}-orphan-{target}", event):
         result.teardowns_started += 1
         action.result = "teardown started"
     else:

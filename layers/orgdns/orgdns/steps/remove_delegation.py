@@ -82,7 +82,10 @@ def _teardown(raw: dict[str, Any], execution: str, aws: AwsAccess, decision: Dec
     remaining = [z for z in entries if z.zone_name not in removed]
     # AWS refuses AssumeRole into a closed (SUSPENDED) account: a closure is torn down from the
     # parents' side only. Records inside the closed account's own zones go with the account.
-    closed = event.account_id if event.trigger == Trigger.ACCOUNT_CLOSED else None
+    account_wide = event.trigger == Trigger.ACCOUNT_CLOSED or (
+        event.trigger == Trigger.RECONCILE and event.hosted_zone_id is None
+    )
+    closed = event.account_id if account_wide else None
     for zone in sorted(targets, key=lambda z: -z.zone_name.count(".")):  # deepest first
         # Marked first: from now on the record writer writes nothing more for it (a run on its way
         # would otherwise write a delegation back after this teardown's DELETE).

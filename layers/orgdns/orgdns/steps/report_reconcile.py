@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from orgdns.aws.access import AwsAccess
-from orgdns.models import RecordChange
 from orgdns.reconcile.models import (
     REPORT_SCHEMA_VERSION,
     Finding,
@@ -111,40 +110,44 @@ def _error(state: ReconcileState, outcome: str | None) -> dict[str, str] | None:
 
 def _settle_registry(state: ReconcileState, plan: ReconcilePlan, aws: AwsAccess) -> None:
     """What the record writer wrote or removed becomes (or stops being) orgdns's in the registry,
-    in the item of the zone the record belongs to; what it left (changed meanwhile) is reported."""
+    in the item of the zone the records belong to, request by request; what it left (changed
+    meanwhile) is reported, and a request that failed changes nothing in the registry (the next
+    reconcile reads the zones again)."""
     assert state.apply is not None
-    written = state.written
-    if written is None:
-        for action in plan.actions:
-            if action.result == "sent to the record writer":
-                action.result = "failed: the record writer did not answer" if state.error else "not written"
-        return
     registry = aws.registry()
-    by_owner: dict[str, list[RecordChange]] = {}
-    for change in state.apply.changes:
-        by_owner.setdefault(change.owner or "", []).append(change)
-    done_written = {key(r) for r in written.written}
-    done_removed = {key(r) for r in written.removed}
-    for owner, changes in by_owner.items():
-        item = registry.get(owner)
+    outcome: dict[tuple[str, str, str], str] = {}  # record key -> result
+    answered = {batch.owner: batch for batch in state.written or []}
+    for batch in state.apply.batches:
+        done = answered.get(batch.owner)
+        if done is None or done.written is None:
+            why = done.error.cause or done.error.error if done is not None and done.error else "no answer"
+            for change in batch.changes:
+                outcome[key(change.record)] = f"failed: {why}"[:300]
+            continue
+        written = {key(r) for r in done.written.written}
+        removed = {key(r) for r in done.written.removed}
+        left = {key(r) for r in done.written.left}
+        for change in batch.changes:
+            k = key(change.record)
+            if k in left:
+                outcome[k] = "skipped: changed since the plan (left as it is)"
+            elif k in (removed if change.action == "DELETE" else written):
+                outcome[k] = "done"
+            else:
+                outcome[k] = "not written"
+        item = registry.get(batch.owner)
         if item is None or item.torn_down_by:
             continue
-        records = item.records
-        add = [c.record for c in changes if c.action == "UPSERT" and key(c.record) in done_written]
-        gone = {key(c.record) for c in changes if c.action == "DELETE" and key(c.record) in done_removed}
-        records = merge_records([r for r in records if key(r) not in gone], add)
-        registry.put_if(item.model_copy(update={"records": records}), exists=True)
-    left = {key(r) for r in written.left}
+        add = [c.record for c in batch.changes if c.action == "UPSERT" and key(c.record) in written]
+        gone = {key(c.record) for c in batch.changes if c.action == "DELETE" and key(c.record) in removed}
+        if add or gone:
+            records = merge_records([r for r in item.records if key(r) not in gone], add)
+            registry.put_if(item.model_copy(update={"records": records}), exists=True)
     for action in plan.actions:
         if action.result != "sent to the record writer" or action.record is None:
             continue
         record = action.record.model_copy(update={"hosted_zone_id": action.hosted_zone_id})
-        if key(record) in left:
-            action.result = "skipped: changed since the plan (left as it is)"
-        elif key(record) in (done_removed if action.op == "delete" else done_written):
-            action.result = "done"
-        else:
-            action.result = "not written"
+        action.result = outcome.get(key(record), "not written")
     aws.reconcile_store().put_json(state.plan.plan_key if state.plan else "", plan.dump())
 
 

@@ -25,8 +25,8 @@ def start_reconcile(raw: Any, execution: str, aws: AwsAccess) -> ReconcileStart:
 
     ListAccounts pages hold at most 20 accounts and may come back empty with a NextToken (the
     adapter pages to the end). Accounts that are not ACTIVE (PENDING_ACTIVATION, SUSPENDED,
-    PENDING_CLOSURE, CLOSED) are left out: orgdns cannot enter a closed account, and a closure's
-    teardown works from the parent's side. The management account is surveyed too (the roots,
+    PENDING_CLOSURE, CLOSED) are listed but not read: orgdns cannot enter a closed account, and a
+    closure's teardown works from the parent's side. The management account is surveyed too (the roots,
     and any zone a delegation may name), but never gets a subdomain."""
     start = ReconcileStart(started_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
     if not isinstance(raw, dict):
@@ -47,10 +47,11 @@ def start_reconcile(raw: Any, execution: str, aws: AwsAccess) -> ReconcileStart:
     management = aws.settings.management_account_id
     aws.root_zones()  # looked up (and cached in the registry) once, before the survey's batches need them
     listed = aws.organizations().accounts()
+    # Every account, whatever its state: only ACTIVE ones are read, but a closed account's zones
+    # in the registry are orphans, and an account missing from the list has left the organization.
     refs = [
         AccountRef(account_id=account_id, name=name, state=state, management=account_id == management)
         for account_id, name, state in listed
-        if state == "ACTIVE" or account_id == management
     ]
     if not any(ref.management for ref in refs):
         refs.insert(0, AccountRef(account_id=management, name="management", management=True))

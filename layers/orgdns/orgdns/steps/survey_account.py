@@ -41,6 +41,8 @@ def _survey(
     observed = ObservedAccount(
         account_id=account.account_id, name=account.name, state=account.state, management=account.management
     )
+    if account.state != "ACTIVE" and not account.management:
+        return observed  # listed, not read: orgdns does not enter an account that is not ACTIVE
     if not account.management:
         observed.tags = aws.organizations().tags(account.account_id)
     try:
