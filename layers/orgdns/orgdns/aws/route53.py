@@ -1,6 +1,6 @@
 """Route 53: hosted zones, record sets and change status in one account."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -146,7 +146,21 @@ class Route53:
             return found
         ordered = sorted(wanted, key=listing_key)
         last = max(wanted, key=listing_key)
-        params: dict[str, Any] = {"HostedZoneId": zone_id, "StartRecordName": fqdn(ordered[0]), "MaxItems": "300"}
+        for rrsets in self._record_pages(zone_id, fqdn(ordered[0])):
+            for rrset in rrsets:
+                name = _unescape(bare(rrset["Name"])).lower()
+                if name in found:
+                    found[name].append(_record(name, rrset))
+            if not rrsets or past(_unescape(bare(rrsets[-1]["Name"])), last):
+                break
+        return found
+
+    def _record_pages(self, zone_id: str, start: str | None = None) -> Iterator[list[dict[str, Any]]]:
+        """ListResourceRecordSets, a page of 300 at a time from ``start`` (the zone's first name when
+        None) to the zone's end; HostedZoneNotFound when the zone is gone."""
+        params: dict[str, Any] = {"HostedZoneId": zone_id, "MaxItems": "300"}
+        if start is not None:
+            params["StartRecordName"] = start
         while True:
             try:
                 with aws_errors("route53"):
@@ -156,15 +170,13 @@ class Route53:
                 if error_code(exc) == "NoSuchHostedZone":
                     raise HostedZoneNotFound(f"hosted zone {zone_id} does not exist") from None
                 raise
-            rrsets = response.get("ResourceRecordSets", [])
-            for rrset in rrsets:
-                name = _unescape(bare(rrset["Name"])).lower()
-                if name in found:
-                    found[name].append(_record(name, rrset))
-            if not rrsets or past(_unescape(bare(rrsets[-1]["Name"])), last) or not response.get("IsTruncated"):
-                return found
+            yield response.get("ResourceRecordSets", [])
+            if not response.get("IsTruncated"):
+                return
             params["StartRecordName"] = response["NextRecordName"]
             params["StartRecordType"] = response["NextRecordType"]
+            if "NextRecordIdentifier" in response:
+                params["StartRecordIdentifier"] = response["NextRecordIdentifier"]
 
     def public_zones(self) -> list[HostedZone]:
         """Every public hosted zone of the account (ListHostedZones, pages of 100)."""
@@ -188,25 +200,11 @@ class Route53:
     def all_records(self, zone_id: str) -> list[RecordSpec]:
         """Every record set of the zone (ListResourceRecordSets, pages of 300);
         HostedZoneNotFound when the zone is gone."""
-        found: list[RecordSpec] = []
-        params: dict[str, Any] = {"HostedZoneId": zone_id, "MaxItems": "300"}
-        while True:
-            try:
-                with aws_errors("route53"):
-                    self._pace()
-                    response = self._client.list_resource_record_sets(**params)
-            except ClientError as exc:
-                if error_code(exc) == "NoSuchHostedZone":
-                    raise HostedZoneNotFound(f"hosted zone {zone_id} does not exist") from None
-                raise
-            for rrset in response.get("ResourceRecordSets", []):
-                found.append(_record(_unescape(bare(rrset["Name"])).lower(), rrset))
-            if not response.get("IsTruncated"):
-                return found
-            params["StartRecordName"] = response["NextRecordName"]
-            params["StartRecordType"] = response["NextRecordType"]
-            if "NextRecordIdentifier" in response:
-                params["StartRecordIdentifier"] = response["NextRecordIdentifier"]
+        return [
+            _record(_unescape(bare(rrset["Name"])).lower(), rrset)
+            for rrsets in self._record_pages(zone_id)
+            for rrset in rrsets
+        ]
 
     def change(self, zone_id: str, changes: list[tuple[str, RecordSpec]], comment: str) -> str:
         """ChangeResourceRecordSets, all-or-nothing; returns the change id (PENDING until INSYNC).
