@@ -13,6 +13,9 @@ class FakeRoute53:
         self.records = records
         self.asked: list[list[str]] = []
 
+    def name_servers(self, zone_id: str) -> list[str]:
+        return list(NS_A)  # every zone of the fake has these
+
     def records_named(self, zone_id: str, names: list[str]) -> dict[str, list[RecordSpec]]:
         self.asked.append(sorted(names))
         return {name: self.records.get(name, []) for name in names}
@@ -73,3 +76,71 @@ def test_records_that_changed_since_the_plan_are_skipped_and_the_rest_go_on():
         "moved.example.org": "skipped: the record changed or went since the plan",
     }
     assert len(route53.asked) == 1  # one read of the zone for every action in it
+
+
+def test_an_adoption_tried_again_after_a_timeout_still_starts_the_accounts_run():
+    """ApplyReconcile is retried when it times out: the zone it adopted the first time is its own,
+    and the run that follows the adoption is started (once: runs are named after the reconcile)."""
+    from orgdns.models import ManagedZone
+    from orgdns.reconcile.models import ReconcileApply
+    from orgdns.steps.apply_reconcile import _adopt
+
+    delegation = ns("a.example.org", NS_A).model_copy(
+        update={"zone_name": "example.org", "hosted_zone_id": "ZROOT", "account_id": "111111111111"}
+    )
+
+    class Registry:
+        def __init__(self, item: ManagedZone | None) -> None:
+            self.item = item
+
+        def put_if(self, zone: ManagedZone, exists: bool) -> bool:
+            return False  # already there
+
+        def get(self, name: str) -> ManagedZone | None:
+            return self.item
+
+    class Aws(FakeAws):
+        def __init__(self, item: ManagedZone | None) -> None:
+            super().__init__(FakeRoute53({"a.example.org": [delegation]}))
+            self._registry, self.started = Registry(item), []
+            self.settings = type("S", (), {"subdomain_workflow_arn": "arn:sm"})()
+
+        def registry(self) -> Registry:
+            return self._registry
+
+        def executions(self) -> "Aws":
+            return self
+
+        def start(self, arn: str, name: str, document: dict) -> bool:
+            self.started.append(name)
+            return True
+
+    action = ReconcileAction(
+        op="adopt",
+        kind="registry",
+        finding="Adoptable",
+        account_id="222222222222",
+        zone_name="a.example.org",
+        hosted_zone_id="ZA",
+        adopted_records=[delegation],
+        name_servers=list(NS_A),
+        parent="example.org",
+    )
+    ours = ManagedZone(
+        zone_name="a.example.org",
+        account_id="222222222222",
+        hosted_zone_id="ZA",
+        adopted=True,
+        created_by_orgdns=False,
+        request_id="rc-1",
+    )
+    for existing, expected in (
+        (ours, "adopted; subdomain run started"),
+        (None, "skipped: registered since the plan"),
+        (ours.model_copy(update={"request_id": "other"}), "skipped: registered since the plan"),
+    ):
+        aws, result = Aws(existing), ReconcileApply()
+        action.result = None
+        _adopt(action, "rc-1", aws, result)  # type: ignore[arg-type]
+        assert action.result == expected
+        assert aws.started == (["rc-1-adopt-222222222222"] if existing is ours else [])

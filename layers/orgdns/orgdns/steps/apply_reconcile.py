@@ -123,10 +123,14 @@ def _adopt(action: ReconcileAction, execution: str, aws: AwsAccess, result: Reco
         request_id=execution,
         last_run=execution,
     )
-    if not aws.registry().put_if(item, exists=False):
-        action.result = "skipped: registered since the plan"
-        result.skipped += 1
-        return
+    registry = aws.registry()
+    if not registry.put_if(item, exists=False):
+        again = registry.get(action.zone_name)
+        if again is None or not again.adopted or again.request_id != execution:
+            action.result = "skipped: registered since the plan"
+            result.skipped += 1
+            return
+        # This step, tried again after a timeout, adopted it already: its run may not have started.
     result.adopted += 1
     # The rest of what the tags ask for (certificates, custom domain, outputs) is the account's run.
     started = _start_subdomain(action, execution, "adopt", aws)
