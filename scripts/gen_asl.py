@@ -532,7 +532,8 @@ renewal = {
 # every member account's Route 53 budget is its own, and the management account's is not touched
 # by the survey of a member.
 SURVEY_CONCURRENCY = 10
-RECONCILE_STEP = {"execution.$": "$$.Execution.Name", "state.$": "$"}
+# The execution's StartTime is the reconcile's moment: every account is judged as of then.
+RECONCILE_STEP = {"execution.$": "$$.Execution.Name", "startedAt.$": "$$.Execution.StartTime", "state.$": "$"}
 
 
 def report(outcome: str | None, next_state: str) -> dict:

@@ -5,5 +5,7 @@ from orgdns.reconcile.models import ReconcileStepInput
 from orgdns.steps.start_reconcile import start_reconcile
 
 lambda_handler = step_handler(
-    "StartReconcile", lambda step, aws: start_reconcile(step.state.input, step.execution, aws), ReconcileStepInput
+    "StartReconcile",
+    lambda step, aws: start_reconcile(step.state.input, step.execution, aws, step.started_at),
+    ReconcileStepInput,
 )

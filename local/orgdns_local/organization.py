@@ -596,6 +596,12 @@ class LocalOrganization:
                 self._tag_zone(step.tag_zone)
             elif step.delete_zone:
                 self._delete_zone(step.delete_zone)
+            elif step.delete_custom_domain:
+                delete = step.delete_custom_domain
+                self.client("apigateway", self.accounts[delete.account], delete.region).delete_domain_name(
+                    domainName=delete.domain
+                )
+                self.progress(self.clock.elapsed(), delete.account, f"deletes custom domain {delete.domain} by hand")
             elif step.close_account:
                 self._close_account(step.close_account.account)
             elif step.tag_account:

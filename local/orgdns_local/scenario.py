@@ -164,6 +164,7 @@ ACTIONS = (
     "create_zone",
     "tag_zone",
     "delete_zone",
+    "delete_custom_domain",
     "close_account",
     "reconcile",
     "note",
@@ -177,6 +178,15 @@ class DeleteZone(Strict):
     account: str
     zone: str
     deliveries: int = Field(default=1, ge=0, le=5)
+
+
+class DeleteCustomDomain(Strict):
+    """Someone in a member account deletes an API Gateway custom domain by hand (DeleteDomainName):
+    orgdns hears nothing of it; its alias records point at nothing until a reconcile looks."""
+
+    account: str
+    domain: str
+    region: str = "us-east-1"
 
 
 class CloseAccount(Strict):
@@ -196,6 +206,7 @@ class Step(Strict):
     create_zone: CreateZone | None = None
     tag_zone: TagZone | None = None
     delete_zone: DeleteZone | None = None
+    delete_custom_domain: DeleteCustomDomain | None = None
     close_account: CloseAccount | None = None
     reconcile: Reconcile | None = None
     note: str | None = None  # prints a line: with `at`, lets simulated time pass (months if need be)

@@ -297,3 +297,13 @@ def test_a_deleted_certificate_has_no_lifecycle(glue: Glue) -> None:
     glue.clock.advance(200 * DAY)
     lifecycle.advance()
     assert received == []
+
+
+def test_list_certificates_names_each_certificates_alternative_names(glue: Glue) -> None:
+    arn = request()
+    acm = client("acm", MEMBER, "us-east-1")
+    [summary] = [s for s in acm.list_certificates()["CertificateSummaryList"] if s["CertificateArn"] == arn]
+    assert summary["DomainName"] == DOMAIN
+    assert set(summary["SubjectAlternativeNameSummaries"]) == {DOMAIN, f"*.{DOMAIN}"}
+    assert summary["HasAdditionalSubjectAlternativeNames"] is False
+    assert summary["Status"] == "PENDING_VALIDATION" and summary["InUse"] is False

@@ -144,3 +144,52 @@ def test_an_adoption_tried_again_after_a_timeout_still_starts_the_accounts_run()
         _adopt(action, "rc-1", aws, result)  # type: ignore[arg-type]
         assert action.result == expected
         assert aws.started == (["rc-1-adopt-222222222222"] if existing is ours else [])
+
+
+def test_a_validation_record_is_not_deleted_once_a_certificate_of_its_account_names_it_again():
+    """A run may request a certificate for the name between the survey and the apply: ACM is listed
+    again (once per account and Region) before the delete is sent."""
+    from orgdns.aws.acm import CertificateSummary
+    from orgdns.steps.apply_reconcile import _check_certified
+
+    class Acm:
+        def __init__(self, names: list[str], status: str = "PENDING_VALIDATION") -> None:
+            self.names, self.status, self.listed = names, status, 0
+
+        def certificates(self) -> list[CertificateSummary]:
+            self.listed += 1
+            return [CertificateSummary(arn="arn:c", status=self.status, names=frozenset(self.names))]
+
+    class Aws:
+        def __init__(self, acm: Acm) -> None:
+            self._acm = acm
+
+        def acm(self, account_id: str, region: str) -> Acm:
+            return self._acm
+
+    def orphan(name: str) -> ReconcileAction:
+        record = RecordSpec(name=name, type="CNAME", ttl=300, values=["_v.acm-validations.aws"], purpose="Validation")
+        return ReconcileAction(
+            op="delete",
+            kind="record",
+            finding="OrphanedValidationRecord",
+            account_id="222222222222",
+            zone_name="a.example.org",
+            hosted_zone_id="ZA",
+            record=record,
+            owner="a.example.org",
+            owner_account="222222222222",
+            regions=["us-east-1", "eu-west-1"],
+        )
+
+    for names, status, expected in (
+        (["www.a.example.org"], "PENDING_VALIDATION", "skipped: a certificate of the account names it again"),
+        (["*.www.a.example.org"], "ISSUED", "skipped: a certificate of the account names it again"),
+        (["www.a.example.org"], "EXPIRED", None),  # an ended certificate needs no validation
+        (["other.a.example.org"], "ISSUED", None),
+    ):
+        acm = Acm(names, status)
+        actions = [orphan("_x.www.a.example.org")]
+        _check_certified(actions, Aws(acm))  # type: ignore[arg-type]
+        assert actions[0].result == expected, names
+        assert acm.listed == 2  # each Region once

@@ -10,11 +10,12 @@ import uuid
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives.asymmetric import rsa
 from moto.acm.models import AWSCertificateManagerBackend, CertBundle, datetime_to_epoch
+from moto.acm.responses import AWSCertificateManagerResponse
 from moto.core.exceptions import AWSError
 from moto.route53.models import FakeZone, Route53Backend
 from moto.utilities.arns import parse_arn
@@ -165,6 +166,30 @@ def _patch_acm(ctx: GlueContext, patches: _Patches) -> None:
         patches.set(Route53Backend, name, refreshing(getattr(Route53Backend, name)))
     _patch_acm_idempotency(patches)
     _patch_acm_keys(patches)
+    _patch_acm_summaries(patches)
+
+
+def _patch_acm_summaries(patches: _Patches) -> None:
+    """ListCertificates names each certificate's subject alternative names, as ACM does.
+
+    Gap: `AWSCertificateManagerResponse.list_certificates` (moto/acm/responses.py) answers each
+    summary with DescribeCertificate's fields (`SubjectAlternativeNames`), which the ListCertificates
+    model does not carry, so a client sees only `DomainName`. ACM's summary has
+    `SubjectAlternativeNameSummaries` (the first 100 names, the domain name among them) and
+    `HasAdditionalSubjectAlternativeNames`. Patched: both added to each summary.
+    """
+    original = AWSCertificateManagerResponse.list_certificates
+
+    def list_certificates(self: AWSCertificateManagerResponse) -> Any:
+        result = original(self)
+        listed = cast(dict[str, Any], result.result)  # moto's ActionResult holds the response as a dict
+        for summary in listed.get("CertificateSummaryList", []):
+            names = list(dict.fromkeys([summary["DomainName"], *(summary.get("SubjectAlternativeNames") or [])]))
+            summary["SubjectAlternativeNameSummaries"] = names[:100]
+            summary["HasAdditionalSubjectAlternativeNames"] = len(names) > 100
+        return result
+
+    patches.set(AWSCertificateManagerResponse, "list_certificates", list_certificates)
 
 
 def _patch_acm_keys(patches: _Patches) -> None:

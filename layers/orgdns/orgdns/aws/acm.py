@@ -38,6 +38,18 @@ class Certificate:
     renewal_pending: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class CertificateSummary:
+    """One entry of ListCertificates: enough to tell which names the account's certificates cover
+    and which may be at risk, without a DescribeCertificate each."""
+
+    arn: str
+    status: str
+    names: frozenset[str]  # DomainName and SubjectAlternativeNameSummaries (the first 100)
+    not_after: float | None = None
+    in_use: bool = False
+
+
 class Acm:
     def __init__(self, client: Any) -> None:
         self._client = client
@@ -50,6 +62,26 @@ class Acm:
             for page in paginator.paginate(CertificateStatuses=LIVE_STATUSES):
                 for summary in page.get("CertificateSummaryList", []):
                     found.append((summary["CertificateArn"], summary["DomainName"], summary.get("Status", "")))
+        return found
+
+    def certificates(self) -> list[CertificateSummary]:
+        """Every certificate of the account in this Region, whatever its status (ListCertificates
+        with no status filter, paged to the end)."""
+        found = []
+        with aws_errors("acm"):
+            paginator = self._client.get_paginator("list_certificates")
+            for page in paginator.paginate():
+                for summary in page.get("CertificateSummaryList", []):
+                    names = {summary["DomainName"], *summary.get("SubjectAlternativeNameSummaries", [])}
+                    found.append(
+                        CertificateSummary(
+                            arn=summary["CertificateArn"],
+                            status=summary.get("Status", ""),
+                            names=frozenset(name.lower() for name in names),
+                            not_after=_epoch(summary.get("NotAfter")),
+                            in_use=bool(summary.get("InUse")),
+                        )
+                    )
         return found
 
     def request(self, domain_name: str, alternative_names: list[str], idempotency_token: str) -> str:

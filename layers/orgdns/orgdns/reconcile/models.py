@@ -3,6 +3,7 @@ in the reconcile bucket (``reconciles/<run>/``). The state machine carries only 
 the accounts, the survey and the plan travel through S3, so the run's payloads stay far below
 Step Functions' 256 KB whatever the organization's size."""
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -10,8 +11,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from orgdns.models import CamelModel, ChangesResult, RecordChange, RecordSpec, StepError
 
-REPORT_SCHEMA_VERSION = "1.0"
+REPORT_SCHEMA_VERSION = "1.1"
 ACCOUNTS_PER_BATCH = 20  # one ListAccounts page; one Map item (one SurveyAccount invocation)
+
+
+def reconcile_time(started_at: str) -> float:
+    """The reconcile's start (the execution's StartTime, ISO 8601) in epoch seconds: every account
+    is judged at the same moment, whatever the time each batch is surveyed."""
+    return datetime.fromisoformat(started_at.replace("Z", "+00:00")).timestamp()
 
 
 class ReconcileMode(StrEnum):
@@ -51,6 +58,45 @@ class ObservedZone(CamelModel):
     records: list[RecordSpec] | None = None
 
 
+class ObservedValidation(CamelModel):
+    """One of a certificate's DomainValidationOptions (DescribeCertificate)."""
+
+    domain_name: str
+    record_name: str | None = None
+    record_value: str | None = None
+
+
+class ObservedCertificate(CamelModel):
+    """A certificate the registry records for one of the account's zones, as ACM lists it
+    (ListCertificates) and, when it may be at risk, describes it (DescribeCertificate)."""
+
+    arn: str
+    region: str
+    zone_name: str  # the registry item that records it
+    exists: bool = True  # False: in none of ACM's listings of its Region
+    status: str = ""
+    names: list[str] = Field(default_factory=list)
+    not_after: float | None = None  # epoch seconds
+    in_use: bool = False
+    described: bool = False  # DescribeCertificate was read: the fields below are known
+    renewal_status: str | None = None
+    renewal_reason: str | None = None
+    validations: list[ObservedValidation] = Field(default_factory=list)
+
+
+class ObservedDomain(CamelModel):
+    """The API Gateway custom domain the registry records for one of the account's zones (GetDomainName)."""
+
+    zone_name: str
+    domain_name: str
+    region: str
+    exists: bool = True
+    endpoint_type: str = ""
+    certificate_arn: str = ""
+    target: str = ""  # the alias target orgdns writes: "<hosted zone id>/<domain name>"
+    status: str = ""
+
+
 class ObservedAccount(CamelModel):
     account_id: str
     name: str = ""
@@ -58,6 +104,12 @@ class ObservedAccount(CamelModel):
     management: bool = False
     tags: dict[str, str] = Field(default_factory=dict)
     zones: list[ObservedZone] = Field(default_factory=list)
+    # Read for accounts with zones orgdns manages: the certificates and custom domains it recorded,
+    # and the names every live certificate of the account covers in the Regions read (which
+    # validation records are still needed).
+    certificates: list[ObservedCertificate] = Field(default_factory=list)
+    domains: list[ObservedDomain] = Field(default_factory=list)
+    certified_names: dict[str, list[str]] | None = None  # Region -> names; None: not listed
     error: str | None = None  # the account could not be read (role refused...): nothing is decided for it
 
 
@@ -69,6 +121,9 @@ FindingType = Literal[
     "Backfill",
     "RegistryOrphan",
     "TagDrift",
+    "OrphanedValidationRecord",
+    "CertificateAtRisk",
+    "AliasDrift",
     "AccountUnreachable",
 ]
 
@@ -83,11 +138,13 @@ class Finding(CamelModel):
     remedy: str  # the exact change that settles it
     fixed_by_apply: bool = False
     fixed_by_audit: bool = False
+    resource: str | None = None  # a certificate's ARN or a custom domain's name, when the finding is about one
 
     @property
     def key(self) -> str:
         """Stable across reconciles: one ActionRequired status per finding, not one per day."""
-        return "|".join([self.type, self.account_id or "", self.zone_name or "", self.record_name or ""])
+        parts = [self.type, self.account_id or "", self.zone_name or "", self.record_name or ""]
+        return "|".join([*parts, self.resource] if self.resource else parts)
 
 
 class ReconcileAction(CamelModel):
@@ -103,6 +160,9 @@ class ReconcileAction(CamelModel):
     adopted_records: list[RecordSpec] = Field(default_factory=list)  # adopt: what was observed
     name_servers: list[str] = Field(default_factory=list)  # adopt: the zone's delegation set
     parent: str | None = None  # adopt: the parent zone the delegation was found in
+    # An orphaned validation record: the account whose certificates it validated, and the Regions listed.
+    owner_account: str | None = None
+    regions: list[str] = Field(default_factory=list)
     in_audit: bool = False  # safe and additive: audit does it too
     detail: str = ""
     result: str | None = None  # apply/audit: done, skipped (why), failed (why)
@@ -141,7 +201,7 @@ class ReconcileStart(CamelModel):
     accounts_key: str = ""
     batches: int = 0
     accounts: int = 0
-    started_at: str = ""
+    started_at: str = ""  # the execution's StartTime: the moment certificates are judged at
 
 
 class ReconcileSummary(CamelModel):
@@ -178,6 +238,7 @@ class ReconcileState(CamelModel):
 
 class ReconcileStepInput(CamelModel):
     execution: str
+    started_at: str | None = None  # the execution's StartTime (ISO 8601)
     state: ReconcileState = Field(default_factory=ReconcileState)
     batch: AccountBatch | None = None  # SurveyAccount only
     outcome: str | None = None  # ReportReconcile only: set by the ASL for Rejected and Failed

@@ -5,6 +5,11 @@ from typing import Any
 from orgdns.reconcile.models import Finding, ReconcileAction, ReconcileCounts, ReconcileMode
 
 SYMBOLS = {"add": "+", "change": "~", "delete": "-", "adopt": "="}
+RUN_REASONS = {
+    "TagDrift": ": its tags changed",
+    "CertificateAtRisk": ": a certificate it put in service is gone or ended",
+    "AliasDrift": ": its custom domain is gone",
+}
 
 
 def summary_line(counts: ReconcileCounts, mode: ReconcileMode) -> str:
@@ -26,9 +31,10 @@ def action_line(action: ReconcileAction) -> str:
     symbol = SYMBOLS[action.op]
     if action.kind == "record" and action.record is not None:
         record = action.record
-        what = f"{record.type} {record.name} in {action.zone_name}: {' '.join(sorted(record.values))}"
+        values = f"ALIAS {record.alias_target}" if record.alias_target else " ".join(sorted(record.values))
+        what = f"{record.type} {record.name} in {action.zone_name}: {values}"
     elif action.kind == "run":
-        why = ": its tags changed" if action.op == "change" else ""
+        why = RUN_REASONS.get(action.finding, "") if action.op == "change" else ""
         what = f"subdomain run for account {action.account_id} ({action.zone_name}){why}"
     elif action.kind == "teardown":
         what = f"teardown of {action.zone_name} (account {action.account_id}, {action.hosted_zone_id})"
@@ -39,7 +45,7 @@ def action_line(action: ReconcileAction) -> str:
 
 
 def finding_line(finding: Finding) -> str:
-    where = finding.record_name or finding.zone_name or finding.account_id or ""
+    where = finding.resource or finding.record_name or finding.zone_name or finding.account_id or ""
     return f"  ! {finding.type} ({finding.severity}) {where}: {finding.evidence}\n      remedy: {finding.remedy}"
 
 

@@ -10,6 +10,8 @@ workflows, named after this reconcile so a retried step starts nothing twice."""
 from collections import defaultdict
 
 from orgdns.aws.access import AwsAccess
+from orgdns.aws.acm import LIVE_STATUSES
+from orgdns.certificates import validation_record_domain
 from orgdns.models import ManagedZone, RecordChange, RecordSpec
 from orgdns.reconcile.models import (
     OwnerChanges,
@@ -32,6 +34,7 @@ def apply_reconcile(start: ReconcileStart, plan_key: str, execution: str, aws: A
     owners = registry.get_many({a.owner for a in chosen if a.owner})
     pending: list[RecordChange] = []
     _check_records([a for a in chosen if a.kind == "record"], aws)
+    _check_certified([a for a in chosen if a.finding == "OrphanedValidationRecord" and a.result is None], aws)
     for action in chosen:
         if action.result is not None:  # settled by the re-read
             result.skipped += 1
@@ -68,6 +71,28 @@ def _check_records(actions: list[ReconcileAction], aws: AwsAccess) -> None:
                 action.result = "skipped: the record changed since the plan; reconcile again"
             elif action.op == "delete" and not (there and same_content(there[0], action.record)):
                 action.result = "skipped: the record changed or went since the plan"
+
+
+def _check_certified(actions: list[ReconcileAction], aws: AwsAccess) -> None:
+    """A validation record is deleted only while no certificate of its account names it: listed
+    again (one ListCertificates per account and Region), as a run may have requested one since."""
+    by_account: dict[str, list[ReconcileAction]] = defaultdict(list)
+    for action in actions:
+        by_account[action.owner_account or ""].append(action)
+    for account_id, of_account in by_account.items():
+        regions = sorted({region for action in of_account for region in action.regions})
+        live = {
+            name
+            for region in regions
+            for summary in aws.acm(account_id, region).certificates()
+            if summary.status in LIVE_STATUSES
+            for name in summary.names
+        }
+        for action in of_account:
+            assert action.record is not None
+            domain = validation_record_domain(action.record.name)
+            if domain in live or f"*.{domain}" in live:
+                action.result = "skipped: a certificate of the account names it again"
 
 
 def _record_change(

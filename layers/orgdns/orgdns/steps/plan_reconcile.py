@@ -3,7 +3,7 @@
 
 from orgdns.aws.access import AwsAccess
 from orgdns.errors import SurveyIncomplete
-from orgdns.reconcile.models import ObservedAccount, ReconcilePlan, ReconcileStart, ReconcileSummary
+from orgdns.reconcile.models import ObservedAccount, ReconcilePlan, ReconcileStart, ReconcileSummary, reconcile_time
 from orgdns.reconcile.plan import Naming, count
 from orgdns.reconcile.plan import plan_reconcile as decide
 from orgdns.reconcile.render import summary_line
@@ -27,7 +27,7 @@ def plan_reconcile(start: ReconcileStart, execution: str, aws: AwsAccess) -> Rec
     registry = aws.registry().all()  # one Scan per reconcile: the whole registry is needed
     settings = aws.settings
     naming = Naming(settings.tag_prefix, settings.naming_rule, settings.default_certificate_regions, settings.ns_ttl)
-    findings, actions = decide(accounts, registry, aws.root_zones(), naming)
+    findings, actions = decide(accounts, registry, aws.root_zones(), naming, reconcile_time(start.started_at))
     plan = ReconcilePlan(
         run_id=execution,
         mode=start.mode,

@@ -20,7 +20,7 @@ def run_prefix(execution: str) -> str:
     return f"reconciles/{execution}/"
 
 
-def start_reconcile(raw: Any, execution: str, aws: AwsAccess) -> ReconcileStart:
+def start_reconcile(raw: Any, execution: str, aws: AwsAccess, started_at: str | None = None) -> ReconcileStart:
     """Reject bad input naming the field (nothing is read or written then); else list the accounts.
 
     ListAccounts pages hold at most 20 accounts and may come back empty with a NextToken (the
@@ -28,7 +28,8 @@ def start_reconcile(raw: Any, execution: str, aws: AwsAccess) -> ReconcileStart:
     PENDING_CLOSURE, CLOSED) are listed but not read: orgdns cannot enter a closed account, and a
     closure's teardown works from the parent's side. The management account is surveyed too (the roots,
     and any zone a delegation may name), but never gets a subdomain."""
-    start = ReconcileStart(started_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    moment = datetime.fromisoformat(started_at.replace("Z", "+00:00")) if started_at else datetime.now(UTC)
+    start = ReconcileStart(started_at=moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
     if not isinstance(raw, dict):
         start.decision, start.reason, start.field = "Reject", "InvalidInput", "input"
         start.message = f'the input must be a JSON object such as {{"mode": "plan"}}, got {type(raw).__name__}'

@@ -1,29 +1,48 @@
 """SurveyAccount: one Map item (up to 20 accounts): each account's tags, its public hosted zones
-below the roots with their name servers, and every record set of its root and managed zones,
-written to the reconcile bucket for PlanReconcile. Reads only."""
+below the roots with their name servers, every record set of its root and managed zones, and the
+certificates and custom domains orgdns recorded for its zones, written to the reconcile bucket for
+PlanReconcile. Reads only."""
 
 from typing import Any
 
 from orgdns.aws.access import AwsAccess
+from orgdns.aws.acm import LIVE_STATUSES
 from orgdns.errors import AccountNotReady, HostedZoneNotFound
+from orgdns.models import ManagedZone
 from orgdns.names import is_within
-from orgdns.reconcile.models import AccountBatch, AccountRef, ObservedAccount, ObservedZone
+from orgdns.reconcile.models import (
+    AccountBatch,
+    AccountRef,
+    ObservedAccount,
+    ObservedCertificate,
+    ObservedDomain,
+    ObservedValidation,
+    ObservedZone,
+    reconcile_time,
+)
+
+# ACM renews a DNS-validated certificate from about 45 days before it expires: a certificate
+# closer than that to its end (or not ISSUED) is described, for its renewal status.
+RENEWAL_WINDOW_SECONDS = 45 * 86400
 
 
 def survey_key(prefix: str, index: int) -> str:
     return f"{prefix}survey/{index:05d}.json"
 
 
-def survey_account(batch: AccountBatch, prefix: str, aws: AwsAccess) -> dict[str, Any]:
+def survey_account(batch: AccountBatch, prefix: str, started_at: str, aws: AwsAccess) -> dict[str, Any]:
     """One request per zone for its name servers (GetHostedZone: ListHostedZones does not carry
-    them) and pages of 300 record sets for the zones orgdns must check; nothing else. An account
-    orgdns cannot enter (no baseline role, and the fallback refused) is reported, not retried for
-    ever: the rest of the organization is still reconciled."""
+    them) and pages of 300 record sets for the zones orgdns must check; for an account with zones
+    orgdns manages, one ListCertificates per Region its certificates are in, a DescribeCertificate
+    for each of them that may be at risk, and a GetDomainName per custom domain; nothing else. An
+    account orgdns cannot enter (no baseline role, and the fallback refused) is reported, not
+    retried for ever: the rest of the organization is still reconciled."""
     roots = aws.root_zones()
     root_ids = {root.hosted_zone_id for root in roots}
     registry = aws.registry()
+    now = reconcile_time(started_at)
     observed = [
-        _survey(account, roots_names=[r.name for r in roots], root_ids=root_ids, registry=registry, aws=aws)
+        _survey(account, roots_names=[r.name for r in roots], root_ids=root_ids, registry=registry, now=now, aws=aws)
         for account in batch.accounts
     ]
     aws.reconcile_store().put_json(survey_key(prefix, batch.index), [account.dump() for account in observed])
@@ -36,7 +55,7 @@ def survey_account(batch: AccountBatch, prefix: str, aws: AwsAccess) -> dict[str
 
 
 def _survey(
-    account: AccountRef, *, roots_names: list[str], root_ids: set[str], registry: Any, aws: AwsAccess
+    account: AccountRef, *, roots_names: list[str], root_ids: set[str], registry: Any, now: float, aws: AwsAccess
 ) -> ObservedAccount:
     observed = ObservedAccount(
         account_id=account.account_id, name=account.name, state=account.state, management=account.management
@@ -47,7 +66,8 @@ def _survey(
         observed.tags = aws.organizations().tags(account.account_id)
     try:
         route53 = aws.route53(account.account_id)
-        managed = {item.hosted_zone_id for item in registry.of_account(account.account_id) if not item.torn_down_by}
+        items = [item for item in registry.of_account(account.account_id) if not item.torn_down_by]
+        managed = {item.hosted_zone_id for item in items}
         for zone in route53.public_zones():
             if not any(is_within(zone.name, root) for root in roots_names):
                 continue  # outside every root: no delegation orgdns checks can name it
@@ -67,7 +87,80 @@ def _survey(
                 except HostedZoneNotFound:
                     continue
             observed.zones.append(found)
+        # After the zones' records: a validation record seen there was written for a certificate
+        # requested before, so the listing below holds that certificate if it still exists.
+        _certificates(observed, items, aws.settings.default_certificate_regions, now, aws)
+        _domains(observed, items, aws)
     except AccountNotReady as exc:
         observed.error = f"orgdns could not enter account {account.account_id}: {exc}"
-        observed.zones = []
+        observed.zones, observed.certificates, observed.domains, observed.certified_names = [], [], [], None
     return observed
+
+
+def _certificates(
+    observed: ObservedAccount, items: list[ManagedZone], default_regions: tuple[str, ...], now: float, aws: AwsAccess
+) -> None:
+    """The certificates the registry records for the account's zones, and every name the account's
+    live certificates cover in the Regions read (a validation CNAME is the account's for a name, in
+    every Region: it is needed while any of them names it)."""
+    validation = any(r.purpose == "Validation" for item in items for r in item.records)
+    regions = {ref.region for item in items for ref in item.certificates}
+    if validation:
+        regions |= set(default_regions)
+    if not regions:
+        return
+    observed.certified_names = {}
+    for region in sorted(regions):
+        acm = aws.acm(observed.account_id, region)
+        listed = {summary.arn: summary for summary in acm.certificates()}
+        live = {name for s in listed.values() if s.status in LIVE_STATUSES for name in s.names}
+        observed.certified_names[region] = sorted(live)
+        for item in items:
+            for ref in item.certificates:
+                if ref.region != region:
+                    continue
+                found = ObservedCertificate(arn=ref.arn, region=region, zone_name=item.zone_name)
+                summary = listed.get(ref.arn)
+                if summary is None:
+                    found.exists = False
+                    observed.certificates.append(found)
+                    continue
+                found.status, found.names = summary.status, sorted(summary.names)
+                found.not_after, found.in_use = summary.not_after, summary.in_use
+                near = summary.not_after is not None and summary.not_after - now <= RENEWAL_WINDOW_SECONDS
+                if summary.status != "ISSUED" or near:
+                    detail = acm.find(ref.arn)
+                    if detail is None:
+                        found.exists = False
+                    else:
+                        found.described = True
+                        found.status, found.not_after = detail.status, detail.not_after
+                        found.in_use = bool(detail.in_use_by)
+                        found.renewal_status, found.renewal_reason = detail.renewal_status, detail.renewal_reason
+                        found.validations = [
+                            ObservedValidation(
+                                domain_name=o.domain_name, record_name=o.record_name, record_value=o.record_value
+                            )
+                            for o in detail.options
+                        ]
+                observed.certificates.append(found)
+
+
+def _domains(observed: ObservedAccount, items: list[ManagedZone], aws: AwsAccess) -> None:
+    """The API Gateway custom domain the registry records for each of the account's zones."""
+    for item in items:
+        recorded = item.custom_domain
+        if recorded is None:
+            continue
+        found = ObservedDomain(zone_name=item.zone_name, domain_name=recorded.domain_name, region=recorded.region)
+        domain = aws.apigateway(observed.account_id, recorded.region).get(recorded.domain_name)
+        if domain is None:
+            found.exists = False
+        else:
+            found.endpoint_type, found.certificate_arn, found.status = (
+                domain.endpoint_type,
+                domain.certificate_arn,
+                domain.status,
+            )
+            found.target = f"{domain.target_hosted_zone_id}/{domain.target_domain_name}"
+        observed.domains.append(found)
