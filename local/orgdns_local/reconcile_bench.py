@@ -99,6 +99,7 @@ def measure(accounts: int) -> dict[str, Any]:
         report = build_report(org)
         calls = list(org.calls.calls)
         runs = [arn.rsplit(":", 1)[1] for arn in org.reconcile_runs]
+        surveys = [_survey(org, run_id) for run_id in runs]
         member_accounts = len(org.accounts) - 2  # without the management and outside accounts
     management = org.accounts["management"]
     by_name = {e["name"]: e for e in report["executions"]}
@@ -136,7 +137,8 @@ def measure(accounts: int) -> dict[str, Any]:
     zones = sum(len(a["hostedZones"]) for k, a in report["accounts"].items() if k not in {management, "999999999999"})
     for phase in phases:
         phase.pop("end")
-        phase["minimum"] = minimum(phase, accounts=member_accounts, zones=phase["zonesSurveyed"])
+    for phase, survey in zip(phases, surveys, strict=True):
+        phase["minimum"] = minimum(phase, accounts=member_accounts, zones=phase["zonesSurveyed"], survey=survey)
     return {
         "accounts": accounts,
         "shape": shape(accounts),
@@ -150,11 +152,24 @@ def measure(accounts: int) -> dict[str, Any]:
     }
 
 
-def minimum(phase: dict[str, Any], *, accounts: int, zones: int) -> dict[str, dict[str, Any]]:
+def _survey(org: LocalOrganization, run_id: str) -> list[dict[str, Any]]:
+    """Every account as that reconcile's survey observed it (its files in the reconcile bucket)."""
+    s3 = org.client("s3")
+    bucket = next(iter(org.wiring.buckets))
+    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=f"reconciles/{run_id}/survey/")
+    keys = [item["Key"] for page in pages for item in page.get("Contents", [])]
+    return [account for key in keys for account in json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())]
+
+
+def minimum(
+    phase: dict[str, Any], *, accounts: int, zones: int, survey: list[dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
     """The calls the walk cannot do without, against those made: one ListAccounts page per 20
     accounts (the management account included), each member account's tags, one role entered per
     member account, a page of hosted zones per account, each zone's name servers (one GetHostedZone:
-    ListHostedZones does not carry them)."""
+    ListHostedZones does not carry them); for the accounts with zones orgdns manages, one
+    ListCertificates per Region their certificates are in, a DescribeCertificate per certificate near
+    its end or not ISSUED, and a GetDomainName per custom domain."""
     calls = phase["calls"]
     needed = {
         ("organizations", "ListAccounts"): -(-(accounts + 1) // 20),
@@ -162,6 +177,9 @@ def minimum(phase: dict[str, Any], *, accounts: int, zones: int) -> dict[str, di
         ("sts", "AssumeRole"): accounts,
         ("route53", "ListHostedZones"): accounts + 1,
         ("route53", "GetHostedZone"): zones,
+        ("acm", "ListCertificates"): sum(len(a.get("certifiedNames") or {}) for a in survey),
+        ("acm", "DescribeCertificate"): sum(1 for a in survey for c in a.get("certificates", []) if c["described"]),
+        ("apigateway", "GetDomainName"): sum(len(a.get("domains", [])) for a in survey),
     }
     out = {}
     for (service, operation), least in needed.items():
