@@ -315,3 +315,44 @@ def test_a_warning_is_claimed_once_per_reason_and_cleared(registry):
     registry.clear_warning(ZONE, MEMBER, arn)  # nothing to clear: no error
     assert registry.claim_warning(ZONE, MEMBER, arn, "NotInUse")
     assert registry.get(ZONE).renewal_warnings == {arn: "NotInUse"}
+
+
+def test_reconcile_warnings_are_spread_over_shards_written_only_when_they_change(registry, dynamodb):
+    """Each finding warned about is remembered (about 150 bytes): one item would hold some 2,500 of
+    them (DynamoDB's 400 KB), so they are spread over 32 items by a hash of the finding's key."""
+    from orgdns.aws.registry import WARNING_SHARDS, warning_shard
+
+    warnings = {f"DanglingDelegation|{MANAGEMENT}|example.org|old{i:05d}.example.org": "f" * 64 for i in range(6000)}
+    registry.set_reconcile_warnings(warnings, {})
+    assert registry.reconcile_warnings() == warnings
+    shards = {warning_shard(key) for key in warnings}
+    assert len(shards) == WARNING_SHARDS  # every shard has some, none all
+    sizes = [
+        len(json.dumps(dynamodb.get_item(TableName="registry", Key={"zoneName": {"S": s}})["Item"])) for s in shards
+    ]
+    assert max(sizes) < 100_000
+    # One finding changes: only its shard is written again.
+    changed = dict(warnings)
+    first = next(iter(changed))
+    changed[first] = "g" * 64
+    calls = []
+    original = registry._client.put_item
+    registry._client.put_item = lambda **kw: calls.append(kw["Item"]["zoneName"]["S"]) or original(**kw)
+    registry.set_reconcile_warnings(changed, warnings)
+    assert calls == [warning_shard(first)]
+    assert registry.reconcile_warnings() == changed
+    # Every finding gone: the shards are deleted.
+    registry.set_reconcile_warnings({}, changed)
+    assert registry.reconcile_warnings() == {}
+
+
+def test_reconcile_warnings_of_the_first_format_are_read_and_moved_into_the_shards(registry, dynamodb):
+    from orgdns.aws.attributes import serialize
+
+    old = {"TagDrift|1|a.example.org|": "x"}
+    item = {"zoneName": {"S": "reconcile#warnings"}, "kind": {"S": "reconcile"}, "warnings": serialize(old)}
+    dynamodb.put_item(TableName="registry", Item=item)
+    assert registry.reconcile_warnings() == old
+    registry.set_reconcile_warnings(old, old)  # unchanged, but still in the first format: moved
+    assert "Item" not in dynamodb.get_item(TableName="registry", Key={"zoneName": {"S": "reconcile#warnings"}})
+    assert Registry(dynamodb, "registry").reconcile_warnings() == old

@@ -351,9 +351,17 @@ MANAGEMENT_ACTIONS = {
         "s3:GetObject",
         "s3:PutObject",
     },
-    # plan.json and the report; the owners' records settled (get(), put_if()); the warnings item;
+    # plan.json and the report; the owners' records settled (get(), put_if()); the warnings' shards;
     # SNS
-    "ReportReconcileFunction": {"s3:GetObject", "s3:PutObject", "dynamodb:GetItem", "dynamodb:PutItem", "sns:Publish"},
+    "ReportReconcileFunction": {
+        "s3:GetObject",
+        "s3:PutObject",
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",  # the warnings' shards, in one request
+        "dynamodb:PutItem",
+        "dynamodb:DeleteItem",  # a shard left empty
+        "sns:Publish",
+    },
 }
 
 # What each step may write with ChangeResourceRecordSets in a root zone: (record types, actions).

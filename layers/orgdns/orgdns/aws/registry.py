@@ -15,6 +15,7 @@ The configured root zones' hosted zone ids are cached here too, as items of kind
 (``root#<name>``), so that a burst of Lambda containers does not look each root up in Route 53.
 """
 
+import hashlib
 import json
 import time
 from collections.abc import Iterable
@@ -34,7 +35,15 @@ _BATCH_GET_KEYS = 100  # BatchGetItem: at most 100 keys per request
 _BATCH_GET_ROUNDS = 8  # UnprocessedKeys are asked for again this many times before giving up
 _ROOT_PREFIX = "root#"
 _TOMBSTONE_PREFIX = "torn#"
-_RECONCILE_WARNINGS = "reconcile#warnings"
+_RECONCILE_WARNINGS = "reconcile#warnings"  # the first format: one item for every finding
+# The findings a reconcile warned about, spread over this many items by a hash of the finding's key:
+# an item holds at most 400 KB (about 2,500 findings), so 32 hold some 80,000.
+WARNING_SHARDS = 32
+
+
+def warning_shard(finding_key: str) -> str:
+    digest = hashlib.sha256(finding_key.encode()).digest()
+    return f"{_RECONCILE_WARNINGS}#{int.from_bytes(digest[:4], 'big') % WARNING_SHARDS:02d}"
 
 
 class Registry:
@@ -46,6 +55,7 @@ class Registry:
     def __init__(self, client: Any, table: str) -> None:
         self._client = client
         self._table = table
+        self._legacy_warnings = False  # the reconcile's warnings were read from the first format's item
 
     # -- by key ---------------------------------------------------------------------------------
 
@@ -348,17 +358,40 @@ class Registry:
     # -- reconcile -----------------------------------------------------------------------------
 
     def reconcile_warnings(self) -> dict[str, str]:
-        """The findings a reconcile last published as ActionRequired: finding key -> fingerprint."""
-        with aws_errors("dynamodb"):
-            item = self._client.get_item(
-                TableName=self._table, Key={"zoneName": {"S": _RECONCILE_WARNINGS}}, ConsistentRead=True
-            ).get("Item")
-        return dict(deserialize(item["warnings"])) if item and "warnings" in item else {}
+        """The findings a reconcile last published as ActionRequired: finding key -> fingerprint
+        (one BatchGetItem for every shard, and the first format's single item)."""
+        shards = [f"{_RECONCILE_WARNINGS}#{i:02d}" for i in range(WARNING_SHARDS)]
+        warnings: dict[str, str] = {}
+        for item in self._batch_get([_RECONCILE_WARNINGS, *shards]):
+            if "warnings" in item:
+                warnings.update(deserialize(item["warnings"]))
+            if item["zoneName"]["S"] == _RECONCILE_WARNINGS:
+                self._legacy_warnings = True  # the next write moves them into the shards
+        return warnings
 
-    def set_reconcile_warnings(self, warnings: dict[str, str]) -> None:
-        item = {"zoneName": {"S": _RECONCILE_WARNINGS}, "kind": {"S": "reconcile"}, "warnings": serialize(warnings)}
-        with aws_errors("dynamodb"):
-            self._client.put_item(TableName=self._table, Item=item)
+    def set_reconcile_warnings(self, warnings: dict[str, str], before: dict[str, str] | None = None) -> None:
+        """Write the shards whose findings changed since ``before`` (every shard when it is None);
+        a shard left empty is deleted, and so is the first format's item once read."""
+        shards: dict[str, dict[str, str]] = {f"{_RECONCILE_WARNINGS}#{i:02d}": {} for i in range(WARNING_SHARDS)}
+        previous: dict[str, dict[str, str]] = {name: {} for name in shards}
+        for key, mark in warnings.items():
+            shards[warning_shard(key)][key] = mark
+        for key, mark in (before or {}).items():
+            previous[warning_shard(key)][key] = mark
+        legacy = self._legacy_warnings
+        for name, content in shards.items():
+            if before is not None and not legacy and content == previous[name]:
+                continue
+            with aws_errors("dynamodb"):
+                if content:
+                    item = {"zoneName": {"S": name}, "kind": {"S": "reconcile"}, "warnings": serialize(content)}
+                    self._client.put_item(TableName=self._table, Item=item)
+                elif before is None or legacy or previous[name]:
+                    self._client.delete_item(TableName=self._table, Key={"zoneName": {"S": name}})
+        if legacy:
+            with aws_errors("dynamodb"):
+                self._client.delete_item(TableName=self._table, Key={"zoneName": {"S": _RECONCILE_WARNINGS}})
+            self._legacy_warnings = False
 
     # -- maintenance (not on event paths) -------------------------------------------------------
 

@@ -170,7 +170,7 @@ def _warn(
         if before.get(finding.key) != mark:
             sent.append(_publish_finding(finding_status(finding, run_id=execution, time=now, report=report), aws))
     if now_warned != before:
-        registry.set_reconcile_warnings(now_warned)
+        registry.set_reconcile_warnings(now_warned, before)
     return sent
 
 
