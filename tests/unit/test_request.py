@@ -440,3 +440,19 @@ def test_the_schema_says_what_the_runtime_says_about_custom_domain_region():
     assert not validator.is_valid({"accountId": ACCOUNT, "customDomain": "edge", "customDomainRegion": "eu-west-1"})
     assert not validator.is_valid({"accountId": ACCOUNT, "nsTtl": "60"})
     assert validator.is_valid({"accountId": ACCOUNT, "customDomain": "regional", "customDomainRegion": "eu-west-1"})
+
+
+def test_a_reconciles_run_names_its_account_and_what_it_settles():
+    from orgdns.request import parse_reconcile_run
+
+    event = {
+        "source": "orgdns.reconcile",
+        "detail-type": "Backfill",
+        "id": "rc-1-run-1",
+        "detail": {"accountId": "444455556666"},
+    }
+    assert parse_reconcile_run(event) == ("444455556666", "rc-1-run-1", "Backfill")
+    for detail, field in (({"accountId": "4444"}, "detail.accountId"), ({}, "detail.accountId"), ("x", "detail")):
+        with pytest.raises(RequestRejected) as caught:
+            parse_reconcile_run({**event, "detail": detail})
+        assert (caught.value.reason, caught.value.field) == ("MalformedEvent", field)

@@ -3,7 +3,7 @@ records orphaned or missing) and custom domains (the alias records that point at
 
 from typing import Any
 
-from conftest import play, zone_records
+from conftest import play, statuses, zone_records
 
 DAYS = 86400
 SHOP = {"orgdns:subdomain": "shop.example.org"}
@@ -103,6 +103,9 @@ def test_alias_records_whose_custom_domain_was_deleted_by_hand_are_set_up_again_
     [run] = [a for a in audit["actions"] if a["kind"] == "run"]
     assert (run["finding"], run["result"]) == ("AliasDrift", "run started")
     assert findings(plan, "AliasDrift") == [] and findings(plan, "CertificateAtRisk") == []
+    # The run says who started it and why.
+    [rerun] = [d for d in statuses(report) if d.get("trigger") == "Reconcile" and d.get("kind") != "reconcile"]
+    assert rerun["outcome"] == "Succeeded" and rerun["runId"] == f"{audit['runId']}-run-{rerun['accountId']}"
     shop = next(a for a in report["accounts"].values() if a["name"] == "shop")
     [domain] = shop["customDomains"]
     aliases = [r for r in zone_records(report, "shop", "shop.example.org") if r["type"] in {"A", "AAAA"}]

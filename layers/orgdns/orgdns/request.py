@@ -403,6 +403,23 @@ def parse_certificate_event(raw: dict[str, Any]) -> CertificateEvent:
 RECONCILE_SOURCE = "orgdns.reconcile"
 
 
+def parse_reconcile_run(raw: dict[str, Any]) -> tuple[str, str | None, str]:
+    """A reconcile starting an account's subdomain run (a backfill, an adoption's follow-up, tags or a
+    certificate or custom domain that drifted): ``{"source": "orgdns.reconcile", "detail-type":
+    FINDING, "id", "detail": {"accountId"}}``. Returns (account id, event id, finding)."""
+    detail = raw.get("detail")
+    if not isinstance(detail, dict):
+        raise RequestRejected("MalformedEvent", "the event has no 'detail' object", "detail")
+    account_id = detail.get("accountId")
+    _check_account_id(account_id, "detail.accountId")
+    event_id, finding = raw.get("id"), raw.get("detail-type")
+    return (
+        str(account_id),
+        event_id if isinstance(event_id, str) else None,
+        finding if isinstance(finding, str) else "",
+    )
+
+
 class TeardownEvent(BaseModel):
     """Something that ends delegations: a member deleted or untagged a zone, or an account closed."""
 

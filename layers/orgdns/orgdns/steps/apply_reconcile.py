@@ -187,7 +187,14 @@ def _start_subdomain(action: ReconcileAction, execution: str, what: str, aws: Aw
     arn = aws.settings.subdomain_workflow_arn
     if not arn:
         raise ValueError("ORGDNS_SUBDOMAIN_WORKFLOW_ARN is not set: the reconcile cannot start runs")
-    return aws.executions().start(arn, f"{execution[:50]}-{what}-{action.account_id}", {"accountId": action.account_id})
+    name = f"{execution[:50]}-{what}-{action.account_id}"
+    event = {
+        "source": RECONCILE_SOURCE,
+        "detail-type": action.finding,
+        "id": name,
+        "detail": {"accountId": action.account_id},
+    }
+    return aws.executions().start(arn, name, event)
 
 
 def _start_teardown(action: ReconcileAction, execution: str, aws: AwsAccess, result: ReconcileApply) -> None:

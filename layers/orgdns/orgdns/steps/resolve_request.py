@@ -16,6 +16,7 @@ from orgdns.models import Decision, Plan, Trigger
 from orgdns.names import normalise_domain_name
 from orgdns.ownership import classify_certificate_names, may_claim, outstanding_requests, refused_names_message
 from orgdns.request import (
+    RECONCILE_SOURCE,
     TAG_NAMES,
     ManualInput,
     is_account_tag_event,
@@ -25,6 +26,7 @@ from orgdns.request import (
     parse_account_event,
     parse_account_tag_event,
     parse_manual_input,
+    parse_reconcile_run,
     parse_zone_tag_event,
     tag_options,
     wanted_from,
@@ -72,6 +74,12 @@ def _decide(raw: Any, execution: str, aws: AwsAccess, decision: Decision) -> Dec
             return decision
         account_id = tag_event.account_id
         request_id = tag_event.event_id or execution
+    elif raw.get("source") == RECONCILE_SOURCE:
+        # A reconcile's run for an account (what it settles is in detail-type): as a manual run
+        # with the account alone, everything else from its tags.
+        account_id, event_id, _finding = parse_reconcile_run(raw)
+        decision.trigger, decision.event_id, decision.account_id = Trigger.RECONCILE, event_id, account_id
+        request_id = event_id or execution
     elif is_event(raw):
         event = parse_account_event(raw)
         decision.trigger, decision.event_id, decision.account_id = event.trigger, event.event_id, event.account_id
