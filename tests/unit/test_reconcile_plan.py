@@ -243,7 +243,7 @@ def test_counts_and_the_plan_text_follow_the_mode():
     assert "  ! DanglingDelegation (high) old.example.org" in text
 
 
-def test_options_changed_since_the_last_run_are_tag_drift_and_a_renamed_zone_is_for_a_human():
+def test_options_changed_since_the_last_run_are_tag_drift_and_a_renamed_zone_is_torn_down_by_apply():
     record = ns("a.example.org", NS_A)
     item = managed("a.example.org", A, "ZA", NS_A, record).model_copy(
         update={"certificate_wants": "*.a.example.org a.example.org|us-east-1|none", "named_by": "tag"}
@@ -259,8 +259,12 @@ def test_options_changed_since_the_last_run_are_tag_drift_and_a_renamed_zone_is_
     renamed = {"orgdns:subdomain": "b.example.org"}
     findings, actions = decide([root(record), member(A, renamed, zone(A, "a.example.org", "ZA", NS_A))], [item])
     drift = next(f for f in findings if f.type == "TagDrift")
-    assert not drift.fixed_by_apply and "b.example.org" in drift.evidence
-    assert [a.kind for a in actions] == ["run"] and actions[0].zone_name == "b.example.org"  # backfill of the new
+    assert drift.fixed_by_apply and not drift.fixed_by_audit and "b.example.org" in drift.evidence
+    # The new name's run (a backfill: once), and the old zone's teardown, which reads the tags again (apply only).
+    assert [(a.kind, a.zone_name, a.in_audit) for a in actions] == [
+        ("run", "b.example.org", True),
+        ("teardown", "a.example.org", False),
+    ]
     # Bad tags are not drift: their run is Rejected, naming the tag.
     bad = {**same, "orgdns:ns-ttl": "soon"}
     findings, _ = decide([root(record), member(A, bad, zone(A, "a.example.org", "ZA", NS_A))], [item])

@@ -456,3 +456,23 @@ def test_a_reconciles_run_names_its_account_and_what_it_settles():
         with pytest.raises(RequestRejected) as caught:
             parse_reconcile_run({**event, "detail": detail})
         assert (caught.value.reason, caught.value.field) == ("MalformedEvent", field)
+
+
+def test_a_reconciles_teardown_of_a_renamed_subdomain_reads_the_tags_again():
+    from orgdns.request import parse_teardown_event
+
+    renamed = {
+        "source": "orgdns.reconcile",
+        "detail-type": "TagDrift",
+        "id": "rc-1-renamed-Z1",
+        "detail": {"accountId": ACCOUNT, "zoneName": "old.example.org"},
+    }
+    event = parse_teardown_event(renamed)
+    assert (event.trigger, event.account_id, event.hosted_zone_id, event.by_tags) == (
+        Trigger.RECONCILE,
+        ACCOUNT,
+        None,
+        True,
+    )
+    orphan = parse_teardown_event({**renamed, "detail-type": "RegistryOrphan"})
+    assert (orphan.hosted_zone_id, orphan.by_tags) == (None, False)  # a closed account's every zone

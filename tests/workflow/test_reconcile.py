@@ -269,6 +269,41 @@ def test_a_tag_change_whose_event_was_lost_is_tag_drift_and_audit_runs_the_accou
     assert plan["findings"] == []
 
 
+def test_a_subdomain_tag_renamed_with_its_event_lost_is_set_up_by_audit_and_the_old_zone_torn_down_by_apply():
+    report = play(
+        [
+            {"create_account": {"name": "prod", "tags": {"orgdns:subdomain": "prod.example.org"}}},
+            {
+                "after_runs": True,
+                "tag_account": {"account": "prod", "tags": {"orgdns:subdomain": "live.example.org"}, "deliveries": 0},
+            },
+            {"reconcile": {"mode": "audit"}},
+            {"reconcile": {"mode": "apply"}, "after_runs": True},
+            {"reconcile": {"mode": "plan"}, "after_runs": True},
+        ]
+    )
+    audit, apply, plan = reconciles(report)
+    assert types(audit) == [("Backfill", "live.example.org"), ("TagDrift", "prod.example.org")]
+    # Audit sets the new name up (additive) and leaves the old one.
+    assert [(a["kind"], a.get("result")) for a in audit["actions"] if a["inAudit"]] == [("run", "run started")]
+    assert types(apply) == [("TagDrift", "prod.example.org")]
+    [teardown] = apply["actions"]
+    assert (teardown["kind"], teardown["zoneName"], teardown["result"]) == (
+        "teardown",
+        "prod.example.org",
+        "teardown started",
+    )
+    assert [item["zoneName"] for item in report["registry"]] == ["live.example.org"]
+    root = zone_records(report, "management", "example.org")
+    assert [r["name"] for r in root if r["type"] == "NS"] == ["example.org", "live.example.org"]
+    assert plan["findings"] == [] and plan["actions"] == []
+    torn = [d for d in statuses(report) if d.get("trigger") == "Reconcile" and "kind" not in d]
+    assert [(d["zoneName"], d["outcome"]) for d in torn] == [
+        ("live.example.org", "Succeeded"),  # audit's run for the new name
+        ("prod.example.org", "Succeeded"),  # apply's teardown of the old one
+    ]
+
+
 def test_the_zones_of_a_closed_account_whose_teardown_failed_are_torn_down_by_the_next_audit():
     """The closure's own teardown fails (the root refuses changes for a while): the registry keeps
     the zone and orgdns's delegation stays, dangling. The next audit tears it down from the parent's

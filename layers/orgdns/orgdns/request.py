@@ -398,8 +398,9 @@ def parse_certificate_event(raw: dict[str, Any]) -> CertificateEvent:
 
 
 # A reconcile starting the teardown of a registry orphan: its zone is gone (the delete event was lost),
-# {"source": "orgdns.reconcile", "detail-type": "Registry orphan", "detail": {"accountId", "hostedZoneId"}},
-# or its account is closed (the closure event was lost): the same without hostedZoneId.
+# {"source": "orgdns.reconcile", "detail-type": "RegistryOrphan", "detail": {"accountId", "hostedZoneId"}},
+# or its account is closed (the closure event was lost): the same without hostedZoneId. With
+# "detail-type": "TagDrift", the account's zones its tags no longer ask for (a rename's event was lost).
 RECONCILE_SOURCE = "orgdns.reconcile"
 
 
@@ -427,6 +428,9 @@ class TeardownEvent(BaseModel):
     event_id: str | None
     account_id: str
     hosted_zone_id: str | None  # None: every zone of the account
+    # The account's zones its tags, read again, no longer ask for (a tag event, or a reconcile that
+    # found a subdomain tag renamed whose event was lost).
+    by_tags: bool = False
 
 
 def parse_teardown_event(raw: dict[str, Any]) -> TeardownEvent:
@@ -462,6 +466,12 @@ def parse_teardown_event(raw: dict[str, Any]) -> TeardownEvent:
             trigger=tagged_account.trigger, event_id=event_id, account_id=tagged_account.account_id,
             hosted_zone_id=None,
         )  # fmt: skip
+    if raw.get("source") == RECONCILE_SOURCE and raw.get("detail-type") == "TagDrift":
+        drifted = detail.get("accountId")
+        _check_account_id(drifted, "detail.accountId")
+        return TeardownEvent(
+            trigger=Trigger.RECONCILE, event_id=event_id, account_id=str(drifted), hosted_zone_id=None, by_tags=True
+        )
     if raw.get("source") == RECONCILE_SOURCE:
         orphan_account = detail.get("accountId")
         _check_account_id(orphan_account, "detail.accountId")

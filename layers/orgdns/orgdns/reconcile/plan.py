@@ -585,6 +585,7 @@ def _backfill(
                 fixed_by_audit=True,
             )
         )
+        world.runs.add(account.account_id)
         actions.append(
             ReconcileAction(
                 op="add",
@@ -635,11 +636,23 @@ def _tag_drift(
                     zone_name=item.zone_name,
                     evidence=f"account {item.account_id}'s tags now ask for {wanted_zone}, not {item.zone_name} "
                     "(the tag change's event was lost)",
-                    remedy=f"set the account's {naming.tag_prefix}subdomain tag again (TagResource): orgdns then "
-                    f"retires {item.zone_name} and sets {wanted_zone} up",
+                    remedy=f"tear {item.zone_name} down (the teardown reads the account's tags again); the account's "
+                    f"subdomain run sets {wanted_zone} up (a backfill, in audit too)",
+                    fixed_by_apply=True,
                 )
             )
-            continue
+            actions.append(
+                ReconcileAction(
+                    op="delete",
+                    kind="teardown",
+                    finding="TagDrift",
+                    account_id=item.account_id,
+                    zone_name=item.zone_name,
+                    hosted_zone_id=item.hosted_zone_id,
+                    detail=f"tear down {item.zone_name}: account {item.account_id}'s tags now ask for {wanted_zone}",
+                )
+            )
+            continue  # the new name, while nothing manages it, is a backfill: its run sets it up
         if wanted_zone is None or item.certificate_wants is None:
             continue
         wants = naming.wants(account, item.zone_name)

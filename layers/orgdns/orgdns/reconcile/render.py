@@ -37,7 +37,8 @@ def action_line(action: ReconcileAction) -> str:
         why = RUN_REASONS.get(action.finding, "") if action.op == "change" else ""
         what = f"subdomain run for account {action.account_id} ({action.zone_name}){why}"
     elif action.kind == "teardown":
-        what = f"teardown of {action.zone_name} (account {action.account_id}, {action.hosted_zone_id})"
+        why = ": its subdomain tag names another zone now" if action.finding == "TagDrift" else ""
+        what = f"teardown of {action.zone_name} (account {action.account_id}, {action.hosted_zone_id}){why}"
     else:
         what = f"{action.zone_name} (account {action.account_id}, {action.hosted_zone_id}) from {action.parent}"
     result = f"  [{action.result}]" if action.result else ""

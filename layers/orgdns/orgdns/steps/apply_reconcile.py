@@ -215,16 +215,17 @@ def _start_teardown(action: ReconcileAction, execution: str, aws: AwsAccess, res
     if not arn:
         raise ValueError("ORGDNS_TEARDOWN_WORKFLOW_ARN is not set: the reconcile cannot start teardowns")
     detail = {"accountId": action.account_id, "zoneName": action.zone_name}
-    if action.hosted_zone_id is not None:
+    if action.hosted_zone_id is not None and action.finding != "TagDrift":
         detail["hostedZoneId"] = action.hosted_zone_id
     target = action.hosted_zone_id or f"account-{action.account_id}"
     event = {
         "source": RECONCILE_SOURCE,
-        "detail-type": "Registry orphan",
+        "detail-type": action.finding,
         "id": f"{execution}-{target}",
         "detail": detail,
     }
-    if aws.executions().start(arn, f"{execution[:50]}-orphan-{target}", event):
+    what = "renamed" if action.finding == "TagDrift" else "orphan"
+    if aws.executions().start(arn, f"{execution[:50]}-{what}-{target}", event):
         result.teardowns_started += 1
         action.result = "teardown started"
     else:

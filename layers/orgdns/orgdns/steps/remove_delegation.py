@@ -50,7 +50,11 @@ def _teardown(raw: dict[str, Any], execution: str, aws: AwsAccess, decision: Dec
     decision.hosted_zone_id = event.hosted_zone_id
     registry = aws.registry()
     entries = registry.of_account(event.account_id)
-    if event.hosted_zone_id is not None:
+    if event.by_tags:
+        targets = _no_longer_asked_for(event.account_id, entries, aws, decision)
+        if not targets:
+            return
+    elif event.hosted_zone_id is not None:
         targets = [z for z in entries if z.hosted_zone_id == event.hosted_zone_id]
         if not targets:
             decision.decision, decision.reason = "Skip", "NotManaged"
@@ -83,7 +87,7 @@ def _teardown(raw: dict[str, Any], execution: str, aws: AwsAccess, decision: Dec
     # AWS refuses AssumeRole into a closed (SUSPENDED) account: a closure is torn down from the
     # parents' side only. Records inside the closed account's own zones go with the account.
     account_wide = event.trigger == Trigger.ACCOUNT_CLOSED or (
-        event.trigger == Trigger.RECONCILE and event.hosted_zone_id is None
+        event.trigger == Trigger.RECONCILE and event.hosted_zone_id is None and not event.by_tags
     )
     closed = event.account_id if account_wide else None
     for zone in sorted(targets, key=lambda z: -z.zone_name.count(".")):  # deepest first
