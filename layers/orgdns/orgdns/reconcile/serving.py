@@ -171,13 +171,7 @@ def _validation_records(
         if record is None or holder is None or record.name in seen:
             continue  # outside orgdns's zones (a human added it), or counted for the apex already
         seen.add(record.name)
-        spec = record.model_copy(
-            update={
-                "account_id": record.account_id or holder.account_id,
-                "hosted_zone_id": record.hosted_zone_id or holder.hosted_zone_id,
-                "zone_name": record.zone_name or holder.zone_name,
-            }
-        )
+        spec = record.model_copy(update=located(record, holder))
         read, there = world.observed(spec, holder)
         if not read:
             continue
@@ -207,13 +201,7 @@ def orphaned_validation_records(
             domain = validation_record_domain(record.name)
             if domain in live or f"*.{domain}" in live:
                 continue
-            spec = record.model_copy(
-                update={
-                    "account_id": record.account_id or item.account_id,
-                    "hosted_zone_id": record.hosted_zone_id or item.hosted_zone_id,
-                    "zone_name": record.zone_name or item.zone_name,
-                }
-            )
+            spec = record.model_copy(update=located(record, item))
             read, there = world.observed(spec, item)
             if not read or there is None or key(spec) in done:
                 continue  # not read (nothing decided), or gone already
