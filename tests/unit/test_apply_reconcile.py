@@ -147,8 +147,9 @@ def test_an_adoption_tried_again_after_a_timeout_still_starts_the_accounts_run()
 
 
 def test_a_validation_record_is_not_deleted_once_a_certificate_of_its_account_names_it_again():
-    """A run may request a certificate for the name between the survey and the apply: ACM is listed
-    again (once per account and Region) before the delete is sent."""
+    """A run may request a certificate for the name between the survey and the apply, and a
+    certificate of the account in a Region the survey did not list shares the record: ACM is listed
+    again in every Region (once per account) before the delete is sent."""
     from orgdns.aws.acm import CertificateSummary
     from orgdns.steps.apply_reconcile import _check_certified
 
@@ -156,16 +157,20 @@ def test_a_validation_record_is_not_deleted_once_a_certificate_of_its_account_na
         def __init__(self, names: list[str], status: str = "PENDING_VALIDATION") -> None:
             self.names, self.status, self.listed = names, status, 0
 
-        def certificates(self) -> list[CertificateSummary]:
+        def certificates_if_enabled(self) -> list[CertificateSummary] | None:
             self.listed += 1
             return [CertificateSummary(arn="arn:c", status=self.status, names=frozenset(self.names))]
+
+    class Disabled:
+        def certificates_if_enabled(self) -> None:
+            return None  # an opt-in Region the account has not enabled
 
     class Aws:
         def __init__(self, acm: Acm) -> None:
             self._acm = acm
 
         def acm(self, account_id: str, region: str) -> Acm:
-            return self._acm
+            return self._acm if region == "ap-southeast-7" else Disabled() if region == "af-south-1" else Acm([])
 
     def orphan(name: str) -> ReconcileAction:
         record = RecordSpec(name=name, type="CNAME", ttl=300, values=["_v.acm-validations.aws"], purpose="Validation")
@@ -192,4 +197,13 @@ def test_a_validation_record_is_not_deleted_once_a_certificate_of_its_account_na
         actions = [orphan("_x.www.a.example.org")]
         _check_certified(actions, Aws(acm))  # type: ignore[arg-type]
         assert actions[0].result == expected, names
-        assert acm.listed == 2  # each Region once
+        assert acm.listed == 1  # the certificate is in a Region the survey did not list (nor the action names)
+
+
+def test_the_runs_a_reconcile_starts_have_names_step_functions_accepts():
+    from orgdns.steps.apply_reconcile import run_name
+
+    assert run_name("rc-1", "run", "222222222222") == "rc-1-run-222222222222"
+    long = run_name("r" * 80, "renamed", "Z" * 32)  # a reconcile named at length, a 32-character zone id
+    assert len(long) <= 80 and long == run_name("r" * 80, "renamed", "Z" * 32)
+    assert long != run_name("r" * 80, "renamed", "Z" * 31 + "Y")

@@ -115,6 +115,12 @@ def item(records: list[RecordSpec], *, domain: bool = False, **extra) -> Managed
     )
 
 
+def served(target: str = TARGET, **fields) -> ObservedDomain:  # type: ignore[no-untyped-def]
+    """The custom domain as orgdns set it up: regional, serving the zone's certificate."""
+    values = {"endpoint_type": "REGIONAL", "certificate_arn": ARN, "target": target}
+    return ObservedDomain(zone_name=ZONE, domain_name=ZONE, region="us-east-1", **{**values, **fields})
+
+
 def cert(days_left: float = 150, **fields) -> ObservedCertificate:  # type: ignore[no-untyped-def]
     values = {"status": "ISSUED", "names": [ZONE, f"*.{ZONE}"], "not_after": NOW + days_left * DAY, "in_use": True}
     return ObservedCertificate(arn=ARN, region="us-east-1", zone_name=ZONE, **{**values, **fields})
@@ -134,7 +140,7 @@ def test_a_healthy_certificate_and_domain_have_nothing_to_report():
             [APEX_CNAME, *ALIASES],
             certificates=[cert()],
             certified={"us-east-1": [ZONE, f"*.{ZONE}"]},
-            domains=[ObservedDomain(zone_name=ZONE, domain_name=ZONE, region="us-east-1", target=TARGET)],
+            domains=[served()],
             tags=DOMAIN_TAGS,
         ),
         [item([APEX_CNAME, *ALIASES], domain=True)],
@@ -224,7 +230,7 @@ def test_certificates_near_their_end_without_renewal_or_failing_renewal_are_at_r
         world([APEX_CNAME], certificates=[cert(20, described=True, in_use=False)], certified={"us-east-1": [ZONE]}),
         [item([APEX_CNAME])],
     )
-    assert "ACM will not renew it" in findings[0].evidence and "expires in 20 day(s)" in findings[0].evidence
+    assert "ACM will not renew it" in findings[0].evidence and "expires within 45 days" in findings[0].evidence
 
 
 def test_the_certificate_of_a_custom_domain_that_no_service_uses_is_at_risk_at_once():
@@ -233,7 +239,7 @@ def test_the_certificate_of_a_custom_domain_that_no_service_uses_is_at_risk_at_o
             [APEX_CNAME, *ALIASES],
             certificates=[cert(150, in_use=False)],
             certified={"us-east-1": [ZONE]},
-            domains=[ObservedDomain(zone_name=ZONE, domain_name=ZONE, region="us-east-1", target=TARGET)],
+            domains=[served()],
             tags=DOMAIN_TAGS,
         ),
         [item([APEX_CNAME, *ALIASES], domain=True)],
@@ -268,7 +274,7 @@ def test_a_certificate_gone_or_ended_starts_the_accounts_run_once_or_is_for_a_hu
 
 def test_alias_records_follow_their_custom_domain_only_as_orgdns_wrote_them():
     moved = "Z2OJLYMUO9EFXC/d-999.execute-api.us-east-1.amazonaws.com"
-    now = ObservedDomain(zone_name=ZONE, domain_name=ZONE, region="us-east-1", target=moved)
+    now = served(moved)
     # The domain's target moved: apply points orgdns's aliases at it (a change, not in audit).
     findings, actions = decide(world(ALIASES, domains=[now], tags=DOMAIN_TAGS), [item(ALIASES, domain=True)])
     assert kinds(findings) == [("AliasDrift", "high")] and findings[0].fixed_by_apply
@@ -306,3 +312,55 @@ def test_aliases_of_a_custom_domain_that_is_gone_are_set_up_again_or_deleted_whe
     assert findings[0].fixed_by_apply and not findings[0].fixed_by_audit
     assert [(a.op, a.record.type, a.in_audit) for a in actions] == [("delete", "A", False), ("delete", "AAAA", False)]
     assert findings[0].remedy.startswith(f"DELETE {ZONE} A ALIAS {TARGET}")
+
+
+def test_aliases_are_never_pointed_at_a_custom_domain_made_again_outside_orgdns():
+    edge = served("Z2FDTNDATAQYW2/d111.cloudfront.net", endpoint_type="EDGE")
+    other_cert = served("Z2OJLYMUO9EFXC/d-999.execute-api.us-east-1.amazonaws.com", certificate_arn="arn:other")
+    for domain in (edge, other_cert):
+        findings, actions = decide(world(ALIASES[:1], domains=[domain], tags=DOMAIN_TAGS), [item(ALIASES, domain=True)])
+        assert kinds(findings) == [("AliasDrift", "high")] and not findings[0].fixed_by_apply
+        assert "outside orgdns" in findings[0].evidence and actions == []  # not even the missing AAAA
+
+
+def test_a_validation_record_missing_from_a_zone_written_under_a_grant_is_the_accounts_runs_to_write():
+    """In a root (or another account's zone) the record was written because a grant allowed the
+    name: only the run writes it again, once it has checked that the grant still does."""
+    granted = APEX_CNAME.model_copy(
+        update={
+            "name": "_cc.api.example.org",
+            "zone_name": "example.org",
+            "hosted_zone_id": "ZROOT",
+            "account_id": MGMT,
+        }
+    )
+    observed = cert(names=[ZONE, f"*.{ZONE}", "api.example.org"])
+    findings, actions = decide(
+        world([APEX_CNAME], certificates=[observed], certified={"us-east-1": [ZONE]}), [item([APEX_CNAME, granted])]
+    )
+    assert kinds(findings) == [("CertificateAtRisk", "medium")] and findings[0].fixed_by_audit
+    assert [(a.kind, a.finding) for a in actions] == [("run", "CertificateAtRisk")]  # no record written by reconcile
+    # A zone a manual run set up: a human.
+    findings, actions = decide(
+        world([APEX_CNAME], certificates=[observed], certified={"us-east-1": [ZONE]}),
+        [item([APEX_CNAME, granted], named_by="input")],
+    )
+    assert not findings[0].fixed_by_apply and actions == []
+
+
+def test_a_certificate_at_risk_reads_the_same_every_day_until_something_changes():
+    """Its ActionRequired is sent again only when the finding changes: no countdown in it."""
+    from orgdns.reconcile.status import fingerprint
+
+    marks = set()
+    for day in range(3):
+        findings, _ = plan_reconcile(
+            world([APEX_CNAME], certificates=[cert(20, described=True, in_use=False)], certified={"us-east-1": [ZONE]}),
+            [item([APEX_CNAME])],
+            [ROOT],
+            Naming("orgdns:", ""),
+            NOW + day * DAY,
+        )
+        [finding] = findings
+        marks.add(fingerprint(finding))
+    assert len(marks) == 1 and "it expires on 2027-02-04 08:00 UTC" in finding.evidence

@@ -11,6 +11,21 @@ from orgdns.names import bare
 MANAGED_TAG = "orgdns:managed"  # on every certificate orgdns requests: the only ones it deletes
 
 LIVE_STATUSES = ["PENDING_VALIDATION", "ISSUED"]
+# ListCertificates answers only RSA_1024 and RSA_2048 certificates unless asked for the others
+# (ACM API reference, Filters.keyTypes): a hand-made ECDSA or RSA_4096 certificate counts too.
+KEY_TYPES = ["RSA_1024", "RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1", "EC_secp384r1", "EC_secp521r1"]
+
+
+# ListCertificates in a Region the account has not enabled (an opt-in Region): no certificate can
+# be there.
+REGION_NOT_ENABLED = {"UnrecognizedClientException", "InvalidClientTokenId", "AuthFailure", "OptInRequired"}
+
+
+def acm_regions() -> list[str]:
+    """Every Region of the partition where ACM runs (botocore's endpoint data, no request)."""
+    import botocore.session
+
+    return list(botocore.session.get_session().get_available_regions("acm"))
 
 
 @dataclass(frozen=True)
@@ -48,6 +63,7 @@ class CertificateSummary:
     names: frozenset[str]  # DomainName and SubjectAlternativeNameSummaries (the first 100)
     not_after: float | None = None
     in_use: bool = False
+    complete: bool = True  # False: more names than the summary holds (HasAdditionalSubjectAlternativeNames)
 
 
 class Acm:
@@ -59,18 +75,19 @@ class Acm:
         found = []
         with aws_errors("acm"):
             paginator = self._client.get_paginator("list_certificates")
-            for page in paginator.paginate(CertificateStatuses=LIVE_STATUSES):
+            for page in paginator.paginate(CertificateStatuses=LIVE_STATUSES, Includes={"keyTypes": KEY_TYPES}):
                 for summary in page.get("CertificateSummaryList", []):
                     found.append((summary["CertificateArn"], summary["DomainName"], summary.get("Status", "")))
         return found
 
     def certificates(self) -> list[CertificateSummary]:
-        """Every certificate of the account in this Region, whatever its status (ListCertificates
-        with no status filter, paged to the end)."""
+        """Every certificate of the account in this Region, whatever its status and key type
+        (ListCertificates paged to the end). A certificate with more names than its summary holds is
+        described, so ``names`` is always whole."""
         found = []
         with aws_errors("acm"):
             paginator = self._client.get_paginator("list_certificates")
-            for page in paginator.paginate():
+            for page in paginator.paginate(Includes={"keyTypes": KEY_TYPES}):
                 for summary in page.get("CertificateSummaryList", []):
                     names = {summary["DomainName"], *summary.get("SubjectAlternativeNameSummaries", [])}
                     found.append(
@@ -80,9 +97,29 @@ class Acm:
                             names=frozenset(name.lower() for name in names),
                             not_after=_epoch(summary.get("NotAfter")),
                             in_use=bool(summary.get("InUse")),
+                            complete=not summary.get("HasAdditionalSubjectAlternativeNames", False),
                         )
                     )
-        return found
+        return [self._whole(summary) for summary in found]
+
+    def certificates_if_enabled(self) -> list[CertificateSummary] | None:
+        """``certificates()``, or None when the account has not enabled this Region (an opt-in
+        Region refuses the credentials: no certificate can be there)."""
+        try:
+            return self.certificates()
+        except ClientError as exc:
+            if error_code(exc) in REGION_NOT_ENABLED:
+                return None
+            raise
+
+    def _whole(self, summary: CertificateSummary) -> CertificateSummary:
+        if summary.complete:
+            return summary
+        described = self.find(summary.arn)
+        if described is None:
+            return summary
+        names = frozenset(name.lower() for name in described.names)
+        return CertificateSummary(summary.arn, summary.status, names, summary.not_after, summary.in_use, True)
 
     def request(self, domain_name: str, alternative_names: list[str], idempotency_token: str) -> str:
         """RequestCertificate with DNS validation.

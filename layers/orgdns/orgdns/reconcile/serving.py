@@ -6,8 +6,10 @@ The same rule as for delegations: a record orgdns wrote is changed or deleted on
 wrote it; one changed by hand is a finding for a human.
 """
 
+from datetime import UTC, datetime
+
 from orgdns.certificates import validation_record_domain
-from orgdns.models import ManagedZone, RecordSpec
+from orgdns.models import CustomDomainType, ManagedZone, RecordSpec
 from orgdns.reconcile.models import Finding, ObservedCertificate, ObservedDomain, ReconcileAction
 from orgdns.reconcile.world import Severity, World, located, plan_run, record_action, record_text, tag_driven
 from orgdns.records import key, same_content
@@ -15,6 +17,21 @@ from orgdns.records import key, same_content
 RENEWAL_WINDOW_DAYS = 45  # ACM renews a DNS-validated certificate from about 45 days before it expires
 ENDED_STATUSES = {"EXPIRED", "REVOKED", "FAILED", "VALIDATION_TIMED_OUT", "INACTIVE"}
 RENEWING = {"PENDING_AUTO_RENEWAL", "SUCCESS"}
+
+
+def _as_set_up(item: ManagedZone, domain: ObservedDomain) -> bool:
+    """The domain API Gateway has now is the one orgdns set up (or adopted) for the zone: the same
+    endpoint type, serving one of the zone's certificates. Anything else was made outside orgdns."""
+    recorded = item.custom_domain
+    if recorded is None:
+        return False
+    endpoint = "EDGE" if recorded.type == CustomDomainType.EDGE else "REGIONAL"
+    certificates = {recorded.certificate_arn, *(ref.arn for ref in item.certificates)}
+    return domain.endpoint_type == endpoint and domain.certificate_arn in certificates
+
+
+def _date(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _days(seconds: float) -> int:
@@ -87,7 +104,7 @@ def _certificate(  # noqa: PLR0917  (the certificate, where it serves, the momen
         reasons.append("ACM's renewal is waiting for validation (a validation CNAME does not resolve)")
         severity = "high" if days is not None and days <= RENEWAL_WINDOW_DAYS else "medium"
     elif days is not None and days <= RENEWAL_WINDOW_DAYS and cert.renewal_status not in RENEWING:
-        reasons.append(f"it expires in {max(days, 0)} day(s) and no renewal is under way")
+        reasons.append(f"it expires within {RENEWAL_WINDOW_DAYS} days and no renewal is under way")
         severity = "high"
     # Not in use matters when ACM would renew it: within the window, or when it is the certificate
     # orgdns put in service for the zone's custom domain (an unused one may simply not be deployed yet).
@@ -103,28 +120,47 @@ def _certificate(  # noqa: PLR0917  (the certificate, where it serves, the momen
         if severity == "low":
             severity = "medium"
     missing, edited = _validation_records(world, item, cert)
+    # A record in a zone of another account (or a root) was written under a grant: only the
+    # account's run writes it again, after checking the grant (and the zone's owner) still allow the
+    # name; in the account's own zones it is written again as it was.
+    granted = [r for r in missing if r.account_id != item.account_id]
+    rerun_for_grant = bool(granted) and tag_driven(item)
     for record in missing:
         reasons.append(f"its validation CNAME {record.name} is missing from {record.zone_name}")
         if severity == "low":
             severity = "medium"
+        if record in granted:
+            continue
         if key(record) not in written:
             written.add(key(record))
             owner = world.owner_of.get(key(record)) or item
             detail = f"CNAME {record.name}: {cert.arn}'s validation record, written again"
             actions.append(record_action("add", "CertificateAtRisk", record, owner, detail, in_audit=True))
+    if rerun_for_grant:
+        plan_run(world, item, "CertificateAtRisk", actions)
     for record in edited:
         reasons.append(f"its validation CNAME {record.name} in {record.zone_name} was changed by hand")
         if severity == "low":
             severity = "medium"
     if not reasons:
         return
-    expires = f" (it expires in {days} day(s))" if days is not None and days >= 0 else ""
+    # The date, not a countdown: the finding (and its ActionRequired) stays the same from day to day.
+    expires = f" (it expires on {_date(cert.not_after)})" if cert.not_after is not None else ""
     # Writing the missing records again settles it when nothing else stands in renewal's way.
-    settled = bool(missing) and not edited and not idle and cert.renewal_status != "FAILED"
+    settled = (
+        bool(missing) and (not granted or rerun_for_grant) and not edited and not idle
+        and cert.renewal_status != "FAILED"
+    )  # fmt: skip
     remedies = []
-    if missing:
+    own = [r for r in missing if r not in granted]
+    if own:
         remedies.append(
-            "write the missing validation record(s) again: " + "; ".join(record_text("CREATE", r) for r in missing)
+            "write the missing validation record(s) again: " + "; ".join(record_text("CREATE", r) for r in own)
+        )
+    if granted:
+        remedies.append(
+            f"{run_text} (it writes the record(s) in other accounts' zones only while a grant allows the name): "
+            + "; ".join(record_text("CREATE", r) for r in granted)
         )
     if edited:
         remedies.append("restore the validation record(s): " + "; ".join(record_text("UPSERT", r) for r in edited))
@@ -296,6 +332,25 @@ def _aliases(  # noqa: PLR0917  (the domain, its aliases, and where findings go)
                         "delete", "AliasDrift", spec, item, f"{spec.type} {spec.name}: its custom domain is gone"
                     )
                 )
+        return
+    if not _as_set_up(item, domain):
+        recorded = item.custom_domain
+        findings.append(
+            Finding(
+                type="AliasDrift",
+                severity="high",
+                account_id=item.account_id,
+                zone_name=item.zone_name,
+                record_name=item.zone_name,
+                resource=domain.domain_name,
+                evidence=f"the custom domain {where} is now a {domain.endpoint_type} domain serving "
+                f"{domain.certificate_arn or 'no certificate'}, not the {recorded.type.value if recorded else ''} "
+                "domain orgdns set up with one of the zone's certificates: it was made again or changed outside "
+                "orgdns, which leaves its alias records as they are",
+                remedy=f"restore the domain as orgdns set it up, or delete it and start the subdomain workflow with "
+                f'{{"accountId": "{item.account_id}"}} (it sets the domain up again); or point the aliases yourself',
+            )
+        )
         return
     target = domain.target
     problems: list[str] = []

@@ -7,10 +7,11 @@ writer (WriteReconcileChanges), which checks each once more at write time; adopt
 conditional registry puts; backfills and teardowns are runs of the subdomain and teardown
 workflows, named after this reconcile so a retried step starts nothing twice."""
 
+import hashlib
 from collections import defaultdict
 
 from orgdns.aws.access import AwsAccess
-from orgdns.aws.acm import LIVE_STATUSES
+from orgdns.aws.acm import LIVE_STATUSES, acm_regions
 from orgdns.certificates import validation_record_domain
 from orgdns.models import ManagedZone, RecordChange, RecordSpec
 from orgdns.reconcile.models import (
@@ -23,6 +24,8 @@ from orgdns.reconcile.models import (
 )
 from orgdns.records import same_content
 from orgdns.request import RECONCILE_SOURCE
+
+MAX_EXECUTION_NAME = 80  # Step Functions' limit
 
 
 def apply_reconcile(start: ReconcileStart, plan_key: str, execution: str, aws: AwsAccess) -> ReconcileApply:
@@ -74,20 +77,19 @@ def _check_records(actions: list[ReconcileAction], aws: AwsAccess) -> None:
 
 
 def _check_certified(actions: list[ReconcileAction], aws: AwsAccess) -> None:
-    """A validation record is deleted only while no certificate of its account names it: listed
-    again (one ListCertificates per account and Region), as a run may have requested one since."""
+    """A validation record is deleted only while no certificate of its account names it in any
+    Region (the record is the account's for the name, in every Region, and a certificate may be in
+    one the survey did not list, or requested by a run since): ACM is listed again in every Region
+    it runs in, once per account (a Region the account has not enabled holds none). Any other
+    error fails the step before anything is changed."""
     by_account: dict[str, list[ReconcileAction]] = defaultdict(list)
     for action in actions:
         by_account[action.owner_account or ""].append(action)
     for account_id, of_account in by_account.items():
-        regions = sorted({region for action in of_account for region in action.regions})
-        live = {
-            name
-            for region in regions
-            for summary in aws.acm(account_id, region).certificates()
-            if summary.status in LIVE_STATUSES
-            for name in summary.names
-        }
+        live: set[str] = set()
+        for region in sorted(set(acm_regions()) | {r for a in of_account for r in a.regions}):
+            listed = aws.acm(account_id, region).certificates_if_enabled() or []
+            live |= {name for s in listed if s.status in LIVE_STATUSES for name in s.names}
         for action in of_account:
             assert action.record is not None
             domain = validation_record_domain(action.record.name)
@@ -174,6 +176,16 @@ def _still_as_planned(action: ReconcileAction, delegation: RecordSpec | None, aw
     return any(r.type == "NS" and same_content(r, delegation) for r in there)
 
 
+def run_name(execution: str, what: str, target: str) -> str:
+    """The name of a run a reconcile starts: the same for a retried step (so nothing starts twice),
+    within Step Functions' 80 characters whatever the reconcile's own name and the target's length."""
+    name = f"{execution[:50]}-{what}-{target}"
+    if len(name) <= MAX_EXECUTION_NAME:
+        return name
+    digest = hashlib.sha256(f"{execution}/{what}/{target}".encode()).hexdigest()[:20]
+    return f"{execution[: MAX_EXECUTION_NAME - len(what) - 22]}-{what}-{digest}"
+
+
 def _start_run(action: ReconcileAction, execution: str, aws: AwsAccess, result: ReconcileApply) -> None:
     if _start_subdomain(action, execution, "run", aws):
         result.runs_started += 1
@@ -187,7 +199,7 @@ def _start_subdomain(action: ReconcileAction, execution: str, what: str, aws: Aw
     arn = aws.settings.subdomain_workflow_arn
     if not arn:
         raise ValueError("ORGDNS_SUBDOMAIN_WORKFLOW_ARN is not set: the reconcile cannot start runs")
-    name = f"{execution[:50]}-{what}-{action.account_id}"
+    name = run_name(execution, what, action.account_id or "")
     event = {
         "source": RECONCILE_SOURCE,
         "detail-type": action.finding,
@@ -218,14 +230,9 @@ def _start_teardown(action: ReconcileAction, execution: str, aws: AwsAccess, res
     if action.hosted_zone_id is not None and action.finding != "TagDrift":
         detail["hostedZoneId"] = action.hosted_zone_id
     target = action.hosted_zone_id or f"account-{action.account_id}"
-    event = {
-        "source": RECONCILE_SOURCE,
-        "detail-type": action.finding,
-        "id": f"{execution}-{target}",
-        "detail": detail,
-    }
-    what = "renamed" if action.finding == "TagDrift" else "orphan"
-    if aws.executions().start(arn, f"{execution[:50]}-{what}-{target}", event):
+    name = run_name(execution, "renamed" if action.finding == "TagDrift" else "orphan", target)
+    event = {"source": RECONCILE_SOURCE, "detail-type": action.finding, "id": name, "detail": detail}
+    if aws.executions().start(arn, name, event):
         result.teardowns_started += 1
         action.result = "teardown started"
     else:
