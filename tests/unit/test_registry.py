@@ -356,3 +356,20 @@ def test_reconcile_warnings_of_the_first_format_are_read_and_moved_into_the_shar
     registry.set_reconcile_warnings(old, old)  # unchanged, but still in the first format: moved
     assert "Item" not in dynamodb.get_item(TableName="registry", Key={"zoneName": {"S": "reconcile#warnings"}})
     assert Registry(dynamodb, "registry").reconcile_warnings() == old
+
+
+def test_a_zone_found_missing_is_found_torn_down_even_when_batch_get_read_the_tombstone_first(registry, monkeypatch):
+    """BatchGetItem reads its keys independently: the tombstone's key read before a teardown wrote it,
+    the item's after the teardown deleted it. The tombstone is read again, after the item."""
+    registry.put(managed_zone())
+    original = registry._batch_get
+
+    def straddled(keys):
+        before = original(keys)  # the tombstone's key read here, before the teardown
+        registry.mark_torn_down(ZONE)
+        registry.delete(ZONE, "ZDEMO")  # the item's key read after
+        return [item for item in before if item["zoneName"]["S"] != ZONE]
+
+    monkeypatch.setattr(registry, "_batch_get", straddled)
+    item, torn = registry.get_with_tombstone(ZONE)
+    assert item is None and isinstance(torn, int)

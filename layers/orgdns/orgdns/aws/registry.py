@@ -68,18 +68,33 @@ class Registry:
 
     def get_with_tombstone(self, zone_name: str) -> tuple[ManagedZone | None, int | None]:
         """The zone's item, and when a teardown last removed a zone of that name (milliseconds),
-        in one BatchGetItem (consistent)."""
+        in one BatchGetItem (consistent).
+
+        A teardown writes the tombstone before it deletes the item (``mark_torn_down``, then
+        ``delete``), so an item found missing means its tombstone can be read. BatchGetItem reads
+        its keys independently, though (each consistent, not as one snapshot): the tombstone's key
+        may have been read before the teardown wrote it and the item's after it was deleted. So when
+        it finds neither, the tombstone is read again (GetItem), after the item was seen missing."""
         item, torn = None, None
-        for found in self._batch_get([zone_name, _TOMBSTONE_PREFIX + zone_name]):
+        tombstone = _TOMBSTONE_PREFIX + zone_name
+        for found in self._batch_get([zone_name, tombstone]):
             if found["zoneName"]["S"] == zone_name and not _is_root(found):
                 item = _from_item(found)
             elif found.get("kind", {}).get("S") == "tombstone":
                 torn = int(found["tornDownAt"]["N"])
+        if item is None and torn is None:
+            with aws_errors("dynamodb"):
+                again = self._client.get_item(
+                    TableName=self._table, Key={"zoneName": {"S": tombstone}}, ConsistentRead=True
+                ).get("Item")
+            if again is not None and again.get("kind", {}).get("S") == "tombstone":
+                torn = int(again["tornDownAt"]["N"])
         return item, torn
 
     def mark_torn_down(self, zone_name: str) -> None:
         """Note when a zone of this name was torn down: a run planned before then that finds no item
-        must not register the zone again (CreateZone raises ZoneWithdrawn, and the run starts over)."""
+        must not register the zone again (CreateZone raises ZoneWithdrawn, and the run starts over).
+        Written before the zone's item is deleted (see ``get_with_tombstone``)."""
         item = {"zoneName": {"S": _TOMBSTONE_PREFIX + zone_name}, "kind": {"S": "tombstone"},
                 "tornDownAt": {"N": str(now_ms())}}  # fmt: skip
         with aws_errors("dynamodb"):

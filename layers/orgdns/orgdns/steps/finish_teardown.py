@@ -33,8 +33,12 @@ def finish_teardown(state: WorkflowState, aws: AwsAccess) -> TeardownResult:
             )
         )
     for zone in teardown.forget:
+        # The tombstone first, then the item: a run planned before now that finds no item must find
+        # the tombstone (CreateZone: ZoneWithdrawn), never neither, or it would register the zone
+        # again and follow tags that are gone. Deleted first, a CreateZone reading between the two
+        # requests saw a name never managed and set it up again.
+        registry.mark_torn_down(zone.zone_name)
         registry.delete(zone.zone_name, zone.hosted_zone_id)  # only if still that hosted zone's
-        registry.mark_torn_down(zone.zone_name)  # a run planned before now must not register it again
     return teardown.model_copy(
         update={
             "removed": list(written.removed) if written else [],
