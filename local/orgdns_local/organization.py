@@ -343,6 +343,12 @@ class LocalOrganization:
                 records.append((account_id, zone_id, zone.records))
                 if zone.top_level:
                     self.top_level.append((account_id, zone_id))
+            for certificate in account.certificates:
+                self.client("acm", account_id, certificate.region).request_certificate(
+                    DomainName=certificate.names[0],
+                    SubjectAlternativeNames=certificate.names,
+                    ValidationMethod="DNS",
+                )
         for account_id, zone_id, zone_records in records:
             if zone_records:
                 self._write_records(account_id, zone_id, zone_records)

@@ -167,9 +167,10 @@ def minimum(
     """The calls the walk cannot do without, against those made: one ListAccounts page per 20
     accounts (the management account included), each member account's tags, one role entered per
     member account, a page of hosted zones per account, each zone's name servers (one GetHostedZone:
-    ListHostedZones does not carry them); for the accounts with zones orgdns manages, one
-    ListCertificates per Region their certificates are in, a DescribeCertificate per certificate near
-    its end or not ISSUED, and a GetDomainName per custom domain."""
+    ListHostedZones does not carry them); one ListCertificates per Region an account's certificates
+    are in (those orgdns recorded, or, for a zone with none yet, those its tags ask for: hand-made
+    ones to adopt), a DescribeCertificate per certificate near its end or not ISSUED, and a
+    GetDomainName per custom domain."""
     calls = phase["calls"]
     needed = {
         ("organizations", "ListAccounts"): -(-(accounts + 1) // 20),
@@ -177,7 +178,7 @@ def minimum(
         ("sts", "AssumeRole"): accounts,
         ("route53", "ListHostedZones"): accounts + 1,
         ("route53", "GetHostedZone"): zones,
-        ("acm", "ListCertificates"): sum(len(a.get("certifiedNames") or {}) for a in survey),
+        ("acm", "ListCertificates"): sum(len(a.get("acmRegions", [])) for a in survey),
         ("acm", "DescribeCertificate"): sum(1 for a in survey for c in a.get("certificates", []) if c["described"]),
         ("apigateway", "GetDomainName"): sum(len(a.get("domains", [])) for a in survey),
     }

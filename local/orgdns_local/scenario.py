@@ -31,11 +31,20 @@ class ZoneInput(Strict):
     top_level: bool = False  # a trust anchor for the emulated DNS (roots are, automatically)
 
 
+class CertificateInput(Strict):
+    """A certificate the account requested by hand before orgdns (DNS validation; PENDING_VALIDATION
+    until a validation record for it resolves)."""
+
+    names: list[str] = Field(min_length=1)  # the first is the domain name
+    region: str = "us-east-1"
+
+
 class AccountInput(Strict):
     name: str
     id: str | None = Field(default=None, pattern=r"^\d{12}$")  # default: a random id, as Organizations gives
     tags: dict[str, str] = Field(default_factory=dict)
     zones: list[ZoneInput] = Field(default_factory=list)
+    certificates: list[CertificateInput] = Field(default_factory=list)
 
 
 class Timing(Strict):

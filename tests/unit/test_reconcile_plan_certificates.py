@@ -364,3 +364,39 @@ def test_a_certificate_at_risk_reads_the_same_every_day_until_something_changes(
         [finding] = findings
         marks.add(fingerprint(finding))
     assert len(marks) == 1 and "it expires on 2027-02-04 08:00 UTC" in finding.evidence
+
+
+def bare_root() -> ObservedAccount:
+    """The management account, its root with no delegation below it yet."""
+    root = world([])[0]
+    return root.model_copy(update={"zones": [root.zones[0].model_copy(update={"records": []})]})
+
+
+def test_certificates_and_a_custom_domain_made_by_hand_are_adopted_by_the_run_that_sets_the_zone_up():
+    """A tagged account never set up (a backfill) made its certificate and custom domain by hand:
+    the run reuses the exact certificate and serves the domain as it is; partial matches are left."""
+    exact = cert(status="ISSUED").model_copy(update={"arn": "arn:exact"})
+    partial = cert().model_copy(update={"arn": "arn:partial", "region": "eu-west-1", "names": [ZONE]})
+    domain = served(certificate_arn="arn:exact")
+    tags = {**DOMAIN_TAGS, "orgdns:certificate-regions": "us-east-1 eu-west-1"}
+    member = world([], tags=tags)[1].model_copy(
+        update={"zones": [], "hand_made_certificates": [exact, partial], "hand_made_domain": domain}
+    )
+    findings, actions = decide([bare_root(), member], [])
+    adoptable = sorted((f.resource, f.severity, f.fixed_by_audit) for f in findings if f.type == "Adoptable")
+    assert adoptable == [("a.example.org", "low", True), ("arn:exact", "low", True), ("arn:partial", "low", False)]
+    assert "partial match is not adopted" in next(f for f in findings if f.resource == "arn:partial").evidence
+    assert sorted((a.op, a.kind, a.resource) for a in actions if a.kind != "run") == [
+        ("adopt", "certificate", "arn:exact"),
+        ("adopt", "domain", "a.example.org"),
+    ]
+    assert [a.finding for a in actions if a.kind == "run"] == ["Backfill"]  # the run that adopts them
+
+
+def test_a_hand_made_custom_domain_the_run_could_not_serve_is_for_a_human():
+    edge = served(endpoint_type="EDGE", certificate_arn="arn:someone-elses")
+    member = world([], tags=DOMAIN_TAGS)[1].model_copy(update={"zones": [], "hand_made_domain": edge})
+    findings, actions = decide([bare_root(), member], [])
+    [domain] = [f for f in findings if f.type == "Adoptable"]
+    assert (domain.severity, domain.fixed_by_apply) == ("medium", False)
+    assert "CustomDomainFailed" in domain.evidence and [a.kind for a in actions] == ["run"]

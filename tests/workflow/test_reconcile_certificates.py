@@ -110,3 +110,47 @@ def test_alias_records_whose_custom_domain_was_deleted_by_hand_are_set_up_again_
     [domain] = shop["customDomains"]
     aliases = [r for r in zone_records(report, "shop", "shop.example.org") if r["type"] in {"A", "AAAA"}]
     assert len(aliases) == 2 and all(r["alias"] == domain["target"] for r in aliases)
+
+
+def test_a_certificate_requested_by_hand_before_orgdns_is_adopted_by_the_run_that_follows_the_zones_adoption():
+    handmade = ["shop.example.org", "*.shop.example.org"]
+    report = play(
+        [{"reconcile": {"mode": "apply"}}, {"reconcile": {"mode": "plan"}, "after_runs": True}],
+        management_zones=[
+            {
+                "name": "example.org",
+                "records": [
+                    {
+                        "name": "shop.example.org",
+                        "type": "NS",
+                        "ttl": 172800,
+                        "values": ["${nameservers:shop:shop.example.org}"],
+                    }
+                ],
+            }
+        ],
+        accounts=[
+            {
+                "name": "shop",
+                "tags": SHOP,
+                "zones": [{"name": "shop.example.org"}],
+                "certificates": [{"names": handmade}, {"names": ["shop.example.org"], "region": "us-east-1"}],
+            }
+        ],
+    )
+    apply, plan = report["reconciles"]
+    adoptable = {(f.get("resource") or f["zoneName"], f["fixedByApply"]) for f in findings(apply, "Adoptable")}
+    shop = next(a for a in report["accounts"].values() if a["name"] == "shop")
+    by_names = {tuple(sorted(c["subjectAlternativeNames"])): c for c in shop["certificates"]}
+    exact, partial = by_names[tuple(sorted(handmade))], by_names[("shop.example.org",)]
+    # The other one (not the names the tags ask for) is no business of the run's: left as it is.
+    assert adoptable == {("shop.example.org", True), (exact["arn"], True)}
+    assert partial["status"] == "ISSUED"  # still there (and validated too: the CNAME is the account's for the name)
+    assert [(a["kind"], a["result"]) for a in apply["actions"] if a["kind"] == "certificate"] == [
+        ("certificate", "left to the account's run, which reuses it")
+    ]
+    # The run reused it (no certificate requested), validated it, and the registry records it.
+    assert len(shop["certificates"]) == 2 and exact["status"] == "ISSUED"
+    [item] = report["registry"]
+    assert [c["arn"] for c in item["certificates"]] == [exact["arn"]]
+    assert plan["findings"] == [] and plan["actions"] == []

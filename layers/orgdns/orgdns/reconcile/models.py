@@ -110,6 +110,12 @@ class ObservedAccount(CamelModel):
     certificates: list[ObservedCertificate] = Field(default_factory=list)
     domains: list[ObservedDomain] = Field(default_factory=list)
     certified_names: dict[str, list[str]] | None = None  # Region -> names; None: not listed
+    # For an account whose tags ask for a zone orgdns has put no certificate in service for yet (a
+    # zone to adopt, a backfill): the live certificates in the Regions wanted that name the zone,
+    # and a custom domain of the zone's name if the tags ask for one (made by hand before orgdns).
+    hand_made_certificates: list[ObservedCertificate] = Field(default_factory=list)
+    hand_made_domain: ObservedDomain | None = None
+    acm_regions: list[str] = Field(default_factory=list)  # the Regions ACM was listed in (once each)
     error: str | None = None  # the account could not be read (role refused...): nothing is decided for it
 
 
@@ -149,7 +155,8 @@ class Finding(CamelModel):
 
 class ReconcileAction(CamelModel):
     op: Literal["add", "change", "delete", "adopt"]
-    kind: Literal["record", "registry", "run", "teardown"]
+    # "certificate" and "domain": made by hand, adopted by the account's run (which reuses them)
+    kind: Literal["record", "registry", "run", "teardown", "certificate", "domain"]
     finding: FindingType
     account_id: str | None = None
     zone_name: str  # the zone written to (record), adopted (registry), set up (run) or torn down
@@ -160,6 +167,7 @@ class ReconcileAction(CamelModel):
     adopted_records: list[RecordSpec] = Field(default_factory=list)  # adopt: what was observed
     name_servers: list[str] = Field(default_factory=list)  # adopt: the zone's delegation set
     parent: str | None = None  # adopt: the parent zone the delegation was found in
+    resource: str | None = None  # certificate, domain: its ARN or name
     # An orphaned validation record: the account whose certificates it validated, and the Regions listed.
     owner_account: str | None = None
     regions: list[str] = Field(default_factory=list)

@@ -23,7 +23,7 @@ from orgdns.reconcile.models import (
     ReconcileAction,
     ReconcileCounts,
 )
-from orgdns.reconcile.serving import alias_drift, certificates_at_risk, orphaned_validation_records
+from orgdns.reconcile.serving import alias_drift, certificates_at_risk, hand_made, orphaned_validation_records
 from orgdns.reconcile.world import Naming, World, is_route53_name_server, plan_run, record_text
 from orgdns.zones import KnownZone, find_parent
 
@@ -44,6 +44,7 @@ def plan_reconcile(
     adopted = _delegations(world, naming, orphans, findings, actions)
     _missing_delegations(world, orphans, findings, actions)
     _backfill(world, naming, adopted, findings, actions)
+    hand_made(world, naming, adopted, findings, actions)
     _tag_drift(world, naming, orphans, findings, actions)
     certificates_at_risk(world, now, orphans, findings, actions)
     orphaned_validation_records(world, orphans, findings, actions)

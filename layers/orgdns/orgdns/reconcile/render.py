@@ -39,6 +39,8 @@ def action_line(action: ReconcileAction) -> str:
     elif action.kind == "teardown":
         why = ": its subdomain tag names another zone now" if action.finding == "TagDrift" else ""
         what = f"teardown of {action.zone_name} (account {action.account_id}, {action.hosted_zone_id}){why}"
+    elif action.kind in {"certificate", "domain"}:
+        what = f"{action.kind} {action.resource} of account {action.account_id} for {action.zone_name}: {action.detail}"
     else:
         what = f"{action.zone_name} (account {action.account_id}, {action.hosted_zone_id}) from {action.parent}"
     result = f"  [{action.result}]" if action.result else ""

@@ -8,10 +8,19 @@ wrote it; one changed by hand is a finding for a human.
 
 from datetime import UTC, datetime
 
-from orgdns.certificates import validation_record_domain
+from orgdns.certificates import covers_exactly, validation_record_domain
 from orgdns.models import CustomDomainType, ManagedZone, RecordSpec
-from orgdns.reconcile.models import Finding, ObservedCertificate, ObservedDomain, ReconcileAction
-from orgdns.reconcile.world import Severity, World, located, plan_run, record_action, record_text, tag_driven
+from orgdns.reconcile.models import Finding, ObservedAccount, ObservedCertificate, ObservedDomain, ReconcileAction
+from orgdns.reconcile.world import (
+    Naming,
+    Severity,
+    World,
+    located,
+    plan_run,
+    record_action,
+    record_text,
+    tag_driven,
+)
 from orgdns.records import key, same_content
 
 RENEWAL_WINDOW_DAYS = 45  # ACM renews a DNS-validated certificate from about 45 days before it expires
@@ -400,3 +409,125 @@ def _aliases(  # noqa: PLR0917  (the domain, its aliases, and where findings go)
             fixed_by_audit=fixable and all("missing" in p for p in problems),
         )
     )
+
+
+def hand_made(
+    world: World, naming: Naming, adopted: set[str], findings: list[Finding], actions: list[ReconcileAction]
+) -> None:
+    """Certificates and custom domains an account made by hand before orgdns, for the zone its tags
+    ask for, that the account's run (a backfill, or the run that follows a zone's adoption) will
+    take as they are: a live certificate naming exactly the names wanted is reused (no request), a
+    custom domain of the zone's name with the wanted endpoint type serving it is served as it is.
+    A partial match is a finding: never changed, and the run makes its own beside it (or, for a
+    custom domain, ends Failed: orgdns never changes a domain it did not create)."""
+    for account in world.accounts:
+        if account.management or world.account(account.account_id) is None:
+            continue
+        if not account.hand_made_certificates and account.hand_made_domain is None:
+            continue
+        zone = naming.wanted(account)
+        wanted = naming.wanted_for(account, zone) if zone else None
+        if zone is None or wanted is None:
+            continue
+        item = world.managed.get(zone)
+        if item is not None and item.account_id != account.account_id:
+            continue  # another account's name: its run is Rejected
+        if account.account_id not in world.runs and account.account_id not in adopted:
+            if item is None:
+                continue  # no run will set the zone up (a blocked backfill is its own finding)
+            plan_run(world, item, "Adoptable", actions)  # managed, with no certificate in service yet
+        reused = _reused_certificates(account, zone, wanted.regions, wanted.names, findings, actions)
+        domain, spec = account.hand_made_domain, wanted.custom_domain
+        if domain is None or spec is None:
+            continue
+        endpoint = "EDGE" if spec.type == CustomDomainType.EDGE else "REGIONAL"
+        fits = domain.endpoint_type == endpoint and domain.certificate_arn == reused.get(domain.region)
+        where = f"custom domain {domain.domain_name} ({domain.region})"
+        findings.append(
+            Finding(
+                type="Adoptable",
+                severity="low" if fits else "medium",
+                account_id=account.account_id,
+                zone_name=zone,
+                resource=domain.domain_name,
+                evidence=f"{where}, made by hand, is a {domain.endpoint_type} domain serving "
+                f"{domain.certificate_arn or 'no certificate'}"
+                + (
+                    ": what the tags ask for, with the certificate the run reuses"
+                    if fits
+                    else f"; the tags ask for a {endpoint} domain serving a certificate the run puts in service: the "
+                    "account's run would end Failed (CustomDomainFailed), as orgdns never changes a custom domain it "
+                    "did not create"
+                ),
+                remedy="adopt it: the account's run serves it as it is and points the zone's alias records at it"
+                if fits
+                else f"delete {domain.domain_name} (the run creates it), or make it a {endpoint} domain serving the "
+                "certificate the run reuses; then reconcile again",
+                fixed_by_apply=fits,
+                fixed_by_audit=fits,
+            )
+        )
+        if fits:
+            actions.append(
+                ReconcileAction(
+                    op="adopt", kind="domain", finding="Adoptable", account_id=account.account_id, zone_name=zone,
+                    resource=domain.domain_name, in_audit=True,
+                    detail=f"a {endpoint} domain in {domain.region}, served as it is by the account's run",
+                )
+            )  # fmt: skip
+
+
+def _reused_certificates(  # noqa: PLR0917  (the account, what it wants, and where findings go)
+    account: ObservedAccount,
+    zone: str,
+    regions: list[str],
+    names: list[str],
+    findings: list[Finding],
+    actions: list[ReconcileAction],
+) -> dict[str, str]:
+    """Per wanted Region, the hand-made certificate the run reuses (Region -> ARN)."""
+    reused: dict[str, str] = {}
+    for region in regions:
+        here = [c for c in account.hand_made_certificates if c.region == region]
+        exact = sorted((c for c in here if covers_exactly(c.names, names)), key=lambda c: c.status != "ISSUED")
+        if exact:
+            cert = exact[0]
+            reused[region] = cert.arn
+            findings.append(
+                Finding(
+                    type="Adoptable",
+                    severity="low",
+                    account_id=account.account_id,
+                    zone_name=zone,
+                    resource=cert.arn,
+                    evidence=f"certificate {cert.arn} ({region}, {cert.status}), requested by hand, names exactly "
+                    f"{', '.join(sorted(names))}: what the account's tags ask for",
+                    remedy="adopt it: the account's run records it as the zone's certificate instead of requesting "
+                    "one (no DNS change, no request spent from ACM's yearly quota)",
+                    fixed_by_apply=True,
+                    fixed_by_audit=True,
+                )
+            )
+            actions.append(
+                ReconcileAction(
+                    op="adopt", kind="certificate", finding="Adoptable", account_id=account.account_id,
+                    zone_name=zone, resource=cert.arn, in_audit=True,
+                    detail=f"{region}, {cert.status}, reused by the account's run",
+                )
+            )  # fmt: skip
+            continue
+        for cert in here:
+            findings.append(
+                Finding(
+                    type="Adoptable",
+                    severity="low",
+                    account_id=account.account_id,
+                    zone_name=zone,
+                    resource=cert.arn,
+                    evidence=f"certificate {cert.arn} ({region}), requested by hand, names {', '.join(cert.names)}, "
+                    f"not exactly {', '.join(sorted(names))}: a partial match is not adopted",
+                    remedy="leave it (the account's run requests its own certificate and never touches this one), or "
+                    "make the tags ask for exactly its names (orgdns:extra-names)",
+                )
+            )
+    return reused

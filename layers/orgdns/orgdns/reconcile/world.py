@@ -11,7 +11,8 @@ from orgdns.models import ManagedZone, RecordSpec
 from orgdns.names import normalise_domain_name
 from orgdns.reconcile.models import FindingType, ObservedAccount, ObservedZone, ReconcileAction
 from orgdns.records import key, same_content
-from orgdns.request import TAG_NAMES, naming_rule_name, parse_manual_input, tag_options, wanted_from
+from orgdns.request import TAG_NAMES, Wanted, naming_rule_name, parse_manual_input, tag_options, wanted_from
+from orgdns.settings import Settings
 from orgdns.zones import KnownZone
 
 Severity = Literal["high", "medium", "low"]
@@ -41,17 +42,25 @@ class Naming:
         except RequestRejected:
             return None
 
-    def wants(self, account: ObservedAccount, zone_name: str) -> str | None:
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Naming":
+        return cls(settings.tag_prefix, settings.naming_rule, settings.default_certificate_regions, settings.ns_ttl)
+
+    def wanted_for(self, account: ObservedAccount, zone_name: str) -> Wanted | None:
         """What the account's tags ask its zone's run to put in service (certificate names, Regions,
-        custom domain), as the registry records it (``certificateWants``); None when the tags
-        cannot be read (their run is Rejected, naming the tag)."""
+        custom domain); None when the tags cannot be read (their run is Rejected, naming the tag)."""
         try:
             tagged = tag_options(account.tags, self.tag_prefix)
             sources = {key: f"{self.tag_prefix}{TAG_NAMES[key]}" for key in tagged}
             options = parse_manual_input({**tagged, "accountId": account.account_id}, sources)
-            return wanted_from(zone_name, options, sources, self.default_regions, self.ns_ttl).certificate_wants
+            return wanted_from(zone_name, options, sources, self.default_regions, self.ns_ttl)
         except RequestRejected:
             return None
+
+    def wants(self, account: ObservedAccount, zone_name: str) -> str | None:
+        """``wanted_for`` as the registry records it (``certificateWants``)."""
+        wanted = self.wanted_for(account, zone_name)
+        return wanted.certificate_wants if wanted is not None else None
 
 
 def is_route53_name_server(server: str) -> bool:

@@ -49,6 +49,8 @@ def apply_reconcile(start: ReconcileStart, plan_key: str, execution: str, aws: A
             _start_run(action, execution, aws, result)
         elif action.kind == "teardown":
             _start_teardown(action, execution, aws, result)
+        else:  # certificate, domain: the account's run (started above) reuses it
+            action.result = "left to the account's run, which reuses it"
     store.put_json(plan_key, plan.dump())  # with each action's result, for ReportReconcile
     by_owner: dict[str, list[RecordChange]] = defaultdict(list)
     for change in pending:

@@ -25,8 +25,7 @@ def plan_reconcile(start: ReconcileStart, execution: str, aws: AwsAccess) -> Rec
     if len(accounts) != start.accounts:
         raise SurveyIncomplete(f"the survey holds {len(accounts)} of {start.accounts} accounts: reconcile again")
     registry = aws.registry().all()  # one Scan per reconcile: the whole registry is needed
-    settings = aws.settings
-    naming = Naming(settings.tag_prefix, settings.naming_rule, settings.default_certificate_regions, settings.ns_ttl)
+    naming = Naming.from_settings(aws.settings)
     findings, actions = decide(accounts, registry, aws.root_zones(), naming, reconcile_time(start.started_at))
     plan = ReconcilePlan(
         run_id=execution,

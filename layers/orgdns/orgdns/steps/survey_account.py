@@ -6,7 +6,7 @@ PlanReconcile. Reads only."""
 from typing import Any
 
 from orgdns.aws.access import AwsAccess
-from orgdns.aws.acm import LIVE_STATUSES
+from orgdns.aws.acm import LIVE_STATUSES, Acm, CertificateSummary
 from orgdns.errors import AccountNotReady, HostedZoneNotFound
 from orgdns.models import ManagedZone
 from orgdns.names import is_within
@@ -20,6 +20,7 @@ from orgdns.reconcile.models import (
     ObservedZone,
     reconcile_time,
 )
+from orgdns.reconcile.world import Naming
 
 # ACM renews a DNS-validated certificate from about 45 days before it expires: a certificate
 # closer than that to its end (or not ISSUED) is described, for its renewal status.
@@ -89,16 +90,43 @@ def _survey(
             observed.zones.append(found)
         # After the zones' records: a validation record seen there was written for a certificate
         # requested before, so the listing below holds that certificate if it still exists.
-        _certificates(observed, items, aws.settings.default_certificate_regions, now, aws)
+        listings = _Listings(observed.account_id, aws)
+        _certificates(observed, items, aws.settings.default_certificate_regions, now, listings)
         _domains(observed, items, aws)
+        _hand_made(observed, items, Naming.from_settings(aws.settings), listings, aws)
+        observed.acm_regions = listings.regions
     except AccountNotReady as exc:
         observed.error = f"orgdns could not enter account {account.account_id}: {exc}"
         observed.zones, observed.certificates, observed.domains, observed.certified_names = [], [], [], None
     return observed
 
 
+class _Listings:
+    """ACM's listing of one account, once per Region whatever the number of questions asked of it."""
+
+    def __init__(self, account_id: str, aws: AwsAccess) -> None:
+        self.account_id, self._aws = account_id, aws
+        self._listed: dict[str, dict[str, CertificateSummary]] = {}
+
+    def acm(self, region: str) -> Acm:
+        return self._aws.acm(self.account_id, region)
+
+    @property
+    def regions(self) -> list[str]:
+        return sorted(self._listed)
+
+    def __call__(self, region: str) -> dict[str, CertificateSummary]:
+        if region not in self._listed:
+            self._listed[region] = {summary.arn: summary for summary in self.acm(region).certificates()}
+        return self._listed[region]
+
+
 def _certificates(
-    observed: ObservedAccount, items: list[ManagedZone], default_regions: tuple[str, ...], now: float, aws: AwsAccess
+    observed: ObservedAccount,
+    items: list[ManagedZone],
+    default_regions: tuple[str, ...],
+    now: float,
+    listings: _Listings,
 ) -> None:
     """The certificates the registry records for the account's zones, and every name the account's
     live certificates cover in the Regions read (a validation CNAME is the account's for a name, in
@@ -111,8 +139,8 @@ def _certificates(
         return
     observed.certified_names = {}
     for region in sorted(regions):
-        acm = aws.acm(observed.account_id, region)
-        listed = {summary.arn: summary for summary in acm.certificates()}
+        acm = listings.acm(region)
+        listed = listings(region)
         live = {name for s in listed.values() if s.status in LIVE_STATUSES for name in s.names}
         observed.certified_names[region] = sorted(live)
         for item in items:
@@ -144,6 +172,43 @@ def _certificates(
                             for o in detail.options
                         ]
                 observed.certificates.append(found)
+
+
+def _hand_made(
+    observed: ObservedAccount, items: list[ManagedZone], naming: Naming, listings: _Listings, aws: AwsAccess
+) -> None:
+    """What the account made by hand that its run could adopt: when its tags ask for a zone orgdns
+    has put no certificate in service for yet, the live certificates naming the zone in the Regions
+    the tags want, and a custom domain of the zone's name if they ask for one."""
+    if observed.management:
+        return
+    zone = naming.wanted(observed)
+    if zone is None or any(item.zone_name == zone and item.certificates for item in items):
+        return
+    wanted = naming.wanted_for(observed, zone)
+    if wanted is None:
+        return
+    for region in wanted.regions:
+        for summary in listings(region).values():
+            if summary.status in LIVE_STATUSES and zone in summary.names:
+                observed.hand_made_certificates.append(
+                    ObservedCertificate(
+                        arn=summary.arn, region=region, zone_name=zone, status=summary.status,
+                        names=sorted(summary.names), not_after=summary.not_after, in_use=summary.in_use,
+                    )
+                )  # fmt: skip
+    if wanted.custom_domain is not None:
+        region = wanted.custom_domain.region
+        found = ObservedDomain(zone_name=zone, domain_name=zone, region=region)
+        domain = aws.apigateway(observed.account_id, region).get(zone)
+        if domain is not None:
+            found.endpoint_type, found.certificate_arn, found.status = (
+                domain.endpoint_type,
+                domain.certificate_arn,
+                domain.status,
+            )
+            found.target = f"{domain.target_hosted_zone_id}/{domain.target_domain_name}"
+            observed.hand_made_domain = found
 
 
 def _domains(observed: ObservedAccount, items: list[ManagedZone], aws: AwsAccess) -> None:
