@@ -400,3 +400,11 @@ def test_a_hand_made_custom_domain_the_run_could_not_serve_is_for_a_human():
     [domain] = [f for f in findings if f.type == "Adoptable"]
     assert (domain.severity, domain.fixed_by_apply) == ("medium", False)
     assert "CustomDomainFailed" in domain.evidence and [a.kind for a in actions] == ["run"]
+
+
+def test_a_certificate_the_zones_own_run_is_still_validating_is_not_taken_for_a_hand_made_one():
+    pending = cert(status="PENDING_VALIDATION").model_copy(update={"arn": "arn:the-runs-own"})
+    member = world([], tags={"orgdns:subdomain": ZONE})[1].model_copy(update={"hand_made_certificates": [pending]})
+    under_way = item([]).model_copy(update={"certificates": [], "last_outcome": None})
+    findings, actions = decide([world([])[0], member], [under_way])
+    assert [f for f in findings if f.type == "Adoptable"] == [] and actions == []

@@ -432,6 +432,8 @@ def hand_made(
         item = world.managed.get(zone)
         if item is not None and item.account_id != account.account_id:
             continue  # another account's name: its run is Rejected
+        if item is not None and (item.last_outcome is None or item.certificates):
+            continue  # its first run is under way (what it requested is recorded when it ends), or it has some
         if account.account_id not in world.runs and account.account_id not in adopted:
             if item is None:
                 continue  # no run will set the zone up (a blocked backfill is its own finding)
