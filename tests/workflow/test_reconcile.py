@@ -133,8 +133,10 @@ def test_audit_writes_a_lost_delegation_again_and_tears_down_a_zone_whose_delete
     assert {item["zoneName"] for item in report["registry"]} == {"prod.example.org"}
     teardowns = [e for e in report["executions"] if e["stateMachine"] == "orgdns-TeardownWorkflow"]
     assert [e["status"] for e in teardowns] == ["SUCCEEDED"]
-    # dev's tags still ask for dev.example.org: the next reconcile sets it up again (tags are the truth).
-    assert types(plan) == [("Backfill", "dev.example.org")]
+    # dev's tags still ask for dev.example.org: the next reconcile sets it up again (tags are the truth),
+    # and its run will reuse the certificate the torn-down zone left (a teardown deletes none).
+    assert types(plan) == [("Adoptable", "dev.example.org"), ("Backfill", "dev.example.org")]
+    assert [a["kind"] for a in plan["actions"]] == ["run", "certificate"]
 
 
 def test_an_edited_delegation_is_a_mismatch_for_a_human_and_apply_does_not_overwrite_it():

@@ -502,7 +502,8 @@ def _reused_certificates(  # noqa: PLR0917  (the account, what it wants, and whe
                     account_id=account.account_id,
                     zone_name=zone,
                     resource=cert.arn,
-                    evidence=f"certificate {cert.arn} ({region}, {cert.status}), requested by hand, names exactly "
+                    evidence=f"certificate {cert.arn} ({region}, {cert.status}), which orgdns has not put in service "
+                    f"for any zone (made by hand, or left by a zone torn down), names exactly "
                     f"{', '.join(sorted(names))}: what the account's tags ask for",
                     remedy="adopt it: the account's run records it as the zone's certificate instead of requesting "
                     "one (no DNS change, no request spent from ACM's yearly quota)",
@@ -526,7 +527,8 @@ def _reused_certificates(  # noqa: PLR0917  (the account, what it wants, and whe
                     account_id=account.account_id,
                     zone_name=zone,
                     resource=cert.arn,
-                    evidence=f"certificate {cert.arn} ({region}), requested by hand, names {', '.join(cert.names)}, "
+                    evidence=f"certificate {cert.arn} ({region}), which orgdns has not put in service, names "
+                    f"{', '.join(cert.names)}, "
                     f"not exactly {', '.join(sorted(names))}: a partial match is not adopted",
                     remedy="leave it (the account's run requests its own certificate and never touches this one), or "
                     "make the tags ask for exactly its names (orgdns:extra-names)",
