@@ -690,3 +690,45 @@ def test_a_one_character_execution_name_still_enters_the_member_account(sessions
     identity = sessions.client("sts", MEMBER).get_caller_identity()
 
     assert identity["Account"] == MEMBER
+
+
+def test_acm_certificates_lists_every_key_type_and_describes_one_with_more_names_than_its_summary():
+    """ListCertificates answers only RSA_1024 and RSA_2048 certificates unless asked for the others,
+    and a summary holds at most 100 names: a certificate that names more is described."""
+    from orgdns.aws.acm import KEY_TYPES
+
+    client = boto3.client("acm", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    many = [f"n{i}.example.org" for i in range(120)]
+    with Stubber(client) as stub:
+        stub.add_response(
+            "list_certificates",
+            {
+                "CertificateSummaryList": [
+                    {"CertificateArn": "arn:aws:acm:us-east-1:1:certificate/ec", "DomainName": "EC.example.org",
+                     "SubjectAlternativeNameSummaries": ["ec.example.org"], "Status": "ISSUED", "InUse": True},
+                    {"CertificateArn": "arn:aws:acm:us-east-1:1:certificate/big", "DomainName": "n0.example.org",
+                     "SubjectAlternativeNameSummaries": many[:100], "HasAdditionalSubjectAlternativeNames": True,
+                     "Status": "ISSUED"},
+                ]
+            },
+            {"Includes": {"keyTypes": KEY_TYPES}},
+        )  # fmt: skip
+        stub.add_response(
+            "describe_certificate",
+            {"Certificate": {"CertificateArn": "arn:aws:acm:us-east-1:1:certificate/big", "DomainName": "n0.example.org",
+                             "SubjectAlternativeNames": many, "Status": "ISSUED"}},
+            {"CertificateArn": "arn:aws:acm:us-east-1:1:certificate/big"},
+        )  # fmt: skip
+        listed = {summary.arn.rsplit("/", 1)[1]: summary for summary in Acm(client).certificates()}
+    assert listed["ec"].names == {"ec.example.org"} and listed["ec"].in_use
+    assert listed["big"].names == set(many) and listed["big"].complete
+
+
+def test_acm_in_a_region_the_account_has_not_enabled_holds_no_certificates_and_other_errors_pass():
+    client = boto3.client("acm", region_name="af-south-1", aws_access_key_id="x", aws_secret_access_key="x")
+    with Stubber(client) as stub:
+        stub.add_client_error("list_certificates", "UnrecognizedClientException", "The security token is invalid")
+        stub.add_client_error("list_certificates", "AccessDeniedException", "not allowed")
+        assert Acm(client).certificates_if_enabled() is None
+        with pytest.raises(ClientError):
+            Acm(client).certificates_if_enabled()

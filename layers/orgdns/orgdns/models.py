@@ -48,6 +48,11 @@ class CustomDomainType(StrEnum):
     EDGE = "edge"
     REGIONAL = "regional"
 
+    @property
+    def endpoint_type(self) -> str:
+        """API Gateway's name for it (endpointConfiguration.types): EDGE or REGIONAL."""
+        return self.value.upper()
+
 
 class ZoneRef(CamelModel):
     zone_name: str

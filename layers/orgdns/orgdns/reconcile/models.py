@@ -58,14 +58,6 @@ class ObservedZone(CamelModel):
     records: list[RecordSpec] | None = None
 
 
-class ObservedValidation(CamelModel):
-    """One of a certificate's DomainValidationOptions (DescribeCertificate)."""
-
-    domain_name: str
-    record_name: str | None = None
-    record_value: str | None = None
-
-
 class ObservedCertificate(CamelModel):
     """A certificate the registry records for one of the account's zones, as ACM lists it
     (ListCertificates) and, when it may be at risk, describes it (DescribeCertificate)."""
@@ -78,10 +70,9 @@ class ObservedCertificate(CamelModel):
     names: list[str] = Field(default_factory=list)
     not_after: float | None = None  # epoch seconds
     in_use: bool = False
-    described: bool = False  # DescribeCertificate was read: the fields below are known
+    described: bool = False  # DescribeCertificate was read: the renewal fields below are known
     renewal_status: str | None = None
     renewal_reason: str | None = None
-    validations: list[ObservedValidation] = Field(default_factory=list)
 
 
 class ObservedDomain(CamelModel):

@@ -9,7 +9,7 @@ wrote it; one changed by hand is a finding for a human.
 from datetime import UTC, datetime
 
 from orgdns.certificates import covers_exactly, validation_record_domain
-from orgdns.models import CustomDomainType, ManagedZone, RecordSpec
+from orgdns.models import ManagedZone, RecordSpec
 from orgdns.reconcile.models import Finding, ObservedAccount, ObservedCertificate, ObservedDomain, ReconcileAction
 from orgdns.reconcile.world import (
     Naming,
@@ -34,7 +34,7 @@ def _as_set_up(item: ManagedZone, domain: ObservedDomain) -> bool:
     recorded = item.custom_domain
     if recorded is None:
         return False
-    endpoint = "EDGE" if recorded.type == CustomDomainType.EDGE else "REGIONAL"
+    endpoint = recorded.type.endpoint_type
     certificates = {recorded.certificate_arn, *(ref.arn for ref in item.certificates)}
     return domain.endpoint_type == endpoint and domain.certificate_arn in certificates
 
@@ -103,7 +103,7 @@ def _certificate(  # noqa: PLR0917  (the certificate, where it serves, the momen
         return
     if cert.status != "ISSUED":
         return  # PENDING_VALIDATION: its run is still validating it (or ends Failed and says so)
-    days = _days(cert.not_after - now) if cert.not_after is not None else None
+    near = cert.not_after is not None and _days(cert.not_after - now) <= RENEWAL_WINDOW_DAYS
     reasons: list[str] = []
     severity: Severity = "low"
     if cert.renewal_status == "FAILED":
@@ -111,15 +111,14 @@ def _certificate(  # noqa: PLR0917  (the certificate, where it serves, the momen
         severity = "high"
     elif cert.renewal_status == "PENDING_VALIDATION":
         reasons.append("ACM's renewal is waiting for validation (a validation CNAME does not resolve)")
-        severity = "high" if days is not None and days <= RENEWAL_WINDOW_DAYS else "medium"
-    elif days is not None and days <= RENEWAL_WINDOW_DAYS and cert.renewal_status not in RENEWING:
+        severity = "high" if near else "medium"
+    elif near and cert.renewal_status not in RENEWING:
         reasons.append(f"it expires within {RENEWAL_WINDOW_DAYS} days and no renewal is under way")
         severity = "high"
     # Not in use matters when ACM would renew it: within the window, or when it is the certificate
     # orgdns put in service for the zone's custom domain (an unused one may simply not be deployed yet).
     domain = item.custom_domain
     serves = domain is not None and domain.region == cert.region and domain.certificate_arn == cert.arn
-    near = days is not None and days <= RENEWAL_WINDOW_DAYS
     idle = not cert.in_use and (near or serves)
     if idle:
         reasons.append(
@@ -133,7 +132,7 @@ def _certificate(  # noqa: PLR0917  (the certificate, where it serves, the momen
     # account's run writes it again, after checking the grant (and the zone's owner) still allow the
     # name; in the account's own zones it is written again as it was.
     granted = [r for r in missing if r.account_id != item.account_id]
-    rerun_for_grant = bool(granted) and tag_driven(item)
+    rerun_for_grant = bool(granted) and rerun
     for record in missing:
         reasons.append(f"its validation CNAME {record.name} is missing from {record.zone_name}")
         if severity == "low":
@@ -442,7 +441,7 @@ def hand_made(
         domain, spec = account.hand_made_domain, wanted.custom_domain
         if domain is None or spec is None:
             continue
-        endpoint = "EDGE" if spec.type == CustomDomainType.EDGE else "REGIONAL"
+        endpoint = spec.type.endpoint_type
         fits = domain.endpoint_type == endpoint and domain.certificate_arn == reused.get(domain.region)
         where = f"custom domain {domain.domain_name} ({domain.region})"
         findings.append(
@@ -488,6 +487,15 @@ def _reused_certificates(  # noqa: PLR0917  (the account, what it wants, and whe
     actions: list[ReconcileAction],
 ) -> dict[str, str]:
     """Per wanted Region, the hand-made certificate the run reuses (Region -> ARN)."""
+    wanted = ", ".join(sorted(names))
+
+    def adoptable(cert: ObservedCertificate, evidence: str, remedy: str, *, fixed: bool) -> Finding:
+        return Finding(
+            type="Adoptable", severity="low", account_id=account.account_id, zone_name=zone, resource=cert.arn,
+            evidence=f"certificate {cert.arn} ({cert.region}), {evidence}", remedy=remedy,
+            fixed_by_apply=fixed, fixed_by_audit=fixed,
+        )  # fmt: skip
+
     reused: dict[str, str] = {}
     for region in regions:
         here = [c for c in account.hand_made_certificates if c.region == region]
@@ -496,19 +504,13 @@ def _reused_certificates(  # noqa: PLR0917  (the account, what it wants, and whe
             cert = exact[0]
             reused[region] = cert.arn
             findings.append(
-                Finding(
-                    type="Adoptable",
-                    severity="low",
-                    account_id=account.account_id,
-                    zone_name=zone,
-                    resource=cert.arn,
-                    evidence=f"certificate {cert.arn} ({region}, {cert.status}), which orgdns has not put in service "
-                    f"for any zone (made by hand, or left by a zone torn down), names exactly "
-                    f"{', '.join(sorted(names))}: what the account's tags ask for",
-                    remedy="adopt it: the account's run records it as the zone's certificate instead of requesting "
-                    "one (no DNS change, no request spent from ACM's yearly quota)",
-                    fixed_by_apply=True,
-                    fixed_by_audit=True,
+                adoptable(
+                    cert,
+                    f"which orgdns has not put in service for any zone (made by hand, or left by a zone torn "
+                    f"down), is {cert.status} and names exactly {wanted}: what the account's tags ask for",
+                    "adopt it: the account's run records it as the zone's certificate instead of requesting one "
+                    "(no DNS change, no request spent from ACM's yearly quota)",
+                    fixed=True,
                 )
             )
             actions.append(
@@ -521,17 +523,13 @@ def _reused_certificates(  # noqa: PLR0917  (the account, what it wants, and whe
             continue
         for cert in here:
             findings.append(
-                Finding(
-                    type="Adoptable",
-                    severity="low",
-                    account_id=account.account_id,
-                    zone_name=zone,
-                    resource=cert.arn,
-                    evidence=f"certificate {cert.arn} ({region}), which orgdns has not put in service, names "
-                    f"{', '.join(cert.names)}, "
-                    f"not exactly {', '.join(sorted(names))}: a partial match is not adopted",
-                    remedy="leave it (the account's run requests its own certificate and never touches this one), or "
-                    "make the tags ask for exactly its names (orgdns:extra-names)",
+                adoptable(
+                    cert,
+                    f"which orgdns has not put in service, names {', '.join(cert.names)}, not exactly {wanted}: "
+                    "a partial match is not adopted",
+                    "leave it (the account's run requests its own certificate and never touches this one), or make "
+                    "the tags ask for exactly its names (orgdns:extra-names)",
+                    fixed=False,
                 )
             )
     return reused

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from orgdns.aws.access import AwsAccess
 from orgdns.aws.apigateway import ApiGateway, DomainName
 from orgdns.errors import CustomDomainFailed, Superseded, ZoneWithdrawn
-from orgdns.models import CustomDomainResult, CustomDomainType, Plan, RecordSpec, WorkflowState
+from orgdns.models import CustomDomainResult, Plan, RecordSpec, WorkflowState
 from orgdns.records import merge_records, owned_records, plan_write
 
 
@@ -17,7 +17,7 @@ def create_custom_domain(state: WorkflowState, aws: AwsAccess) -> CustomDomainRe
     spec = plan.custom_domain
     assert spec is not None and zone is not None and check is not None
     certificate = next(c for c in check.certificates if c.region == spec.region)
-    endpoint = "EDGE" if spec.type == CustomDomainType.EDGE else "REGIONAL"
+    endpoint = spec.type.endpoint_type
     registry = aws.registry()
     item = registry.get(plan.zone_name)
     if item is None or item.account_id != plan.account_id or item.torn_down_by:

@@ -13,6 +13,7 @@ from orgdns.reconcile.models import (
     AccountRef,
     ReconcileInput,
     ReconcileStart,
+    reconcile_time,
 )
 
 
@@ -28,8 +29,8 @@ def start_reconcile(raw: Any, execution: str, aws: AwsAccess, started_at: str | 
     PENDING_CLOSURE, CLOSED) are listed but not read: orgdns cannot enter a closed account, and a
     closure's teardown works from the parent's side. The management account is surveyed too (the roots,
     and any zone a delegation may name), but never gets a subdomain."""
-    moment = datetime.fromisoformat(started_at.replace("Z", "+00:00")) if started_at else datetime.now(UTC)
-    start = ReconcileStart(started_at=moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    moment = datetime.fromtimestamp(reconcile_time(started_at), UTC) if started_at else datetime.now(UTC)
+    start = ReconcileStart(started_at=moment.strftime("%Y-%m-%dT%H:%M:%SZ"))
     if not isinstance(raw, dict):
         start.decision, start.reason, start.field = "Reject", "InvalidInput", "input"
         start.message = f'the input must be a JSON object such as {{"mode": "plan"}}, got {type(raw).__name__}'

@@ -16,7 +16,6 @@ from orgdns.reconcile.models import (
     ObservedAccount,
     ObservedCertificate,
     ObservedDomain,
-    ObservedValidation,
     ObservedZone,
     reconcile_time,
 )
@@ -165,12 +164,6 @@ def _certificates(
                         found.status, found.not_after = detail.status, detail.not_after
                         found.in_use = bool(detail.in_use_by)
                         found.renewal_status, found.renewal_reason = detail.renewal_status, detail.renewal_reason
-                        found.validations = [
-                            ObservedValidation(
-                                domain_name=o.domain_name, record_name=o.record_name, record_value=o.record_value
-                            )
-                            for o in detail.options
-                        ]
                 observed.certificates.append(found)
 
 
@@ -198,17 +191,8 @@ def _hand_made(
                     )
                 )  # fmt: skip
     if wanted.custom_domain is not None:
-        region = wanted.custom_domain.region
-        found = ObservedDomain(zone_name=zone, domain_name=zone, region=region)
-        domain = aws.apigateway(observed.account_id, region).get(zone)
-        if domain is not None:
-            found.endpoint_type, found.certificate_arn, found.status = (
-                domain.endpoint_type,
-                domain.certificate_arn,
-                domain.status,
-            )
-            found.target = f"{domain.target_hosted_zone_id}/{domain.target_domain_name}"
-            observed.hand_made_domain = found
+        found = _observe_domain(observed.account_id, zone, zone, wanted.custom_domain.region, aws)
+        observed.hand_made_domain = found if found.exists else None
 
 
 def _domains(observed: ObservedAccount, items: list[ManagedZone], aws: AwsAccess) -> None:
@@ -217,15 +201,22 @@ def _domains(observed: ObservedAccount, items: list[ManagedZone], aws: AwsAccess
         recorded = item.custom_domain
         if recorded is None:
             continue
-        found = ObservedDomain(zone_name=item.zone_name, domain_name=recorded.domain_name, region=recorded.region)
-        domain = aws.apigateway(observed.account_id, recorded.region).get(recorded.domain_name)
-        if domain is None:
-            found.exists = False
-        else:
-            found.endpoint_type, found.certificate_arn, found.status = (
-                domain.endpoint_type,
-                domain.certificate_arn,
-                domain.status,
-            )
-            found.target = f"{domain.target_hosted_zone_id}/{domain.target_domain_name}"
-        observed.domains.append(found)
+        observed.domains.append(
+            _observe_domain(observed.account_id, item.zone_name, recorded.domain_name, recorded.region, aws)
+        )
+
+
+def _observe_domain(account_id: str, zone_name: str, name: str, region: str, aws: AwsAccess) -> ObservedDomain:
+    """GetDomainName, as the plan reads it: the alias target orgdns writes is "<zone id>/<name>"."""
+    found = ObservedDomain(zone_name=zone_name, domain_name=name, region=region)
+    domain = aws.apigateway(account_id, region).get(name)
+    if domain is None:
+        found.exists = False
+        return found
+    found.endpoint_type, found.certificate_arn, found.status = (
+        domain.endpoint_type,
+        domain.certificate_arn,
+        domain.status,
+    )
+    found.target = f"{domain.target_hosted_zone_id}/{domain.target_domain_name}"
+    return found
