@@ -37,6 +37,7 @@ from orgdns_local.moto_glue.sqs import EventSourceMapping, SqsPoller
 from orgdns_local.runtime import EMULATOR_ENVIRONMENT, HandlerRuntime, Invocation
 from orgdns_local.scenario import (
     CreateAccount,
+    DeleteCustomDomain,
     DeleteRecords,
     DeleteZone,
     FaultInput,
@@ -603,11 +604,7 @@ class LocalOrganization:
             elif step.delete_zone:
                 self._delete_zone(step.delete_zone)
             elif step.delete_custom_domain:
-                delete = step.delete_custom_domain
-                self.client("apigateway", self.accounts[delete.account], delete.region).delete_domain_name(
-                    domainName=delete.domain
-                )
-                self.progress(self.clock.elapsed(), delete.account, f"deletes custom domain {delete.domain} by hand")
+                self._delete_custom_domain(step.delete_custom_domain)
             elif step.close_account:
                 self._close_account(step.close_account.account)
             elif step.tag_account:
@@ -700,6 +697,14 @@ class LocalOrganization:
         glue.put_event(account_id, HOME, _route53_call(account_id, "ChangeTagsForResource", parameters))
         change = " ".join([f"{k}={v}" for k, v in tag.tags.items()] + [f"-{k}" for k in tag.remove])
         self.progress(self.clock.elapsed(), tag.account, f"tags {tag.zone}: {change}")
+
+    def _delete_custom_domain(self, delete: DeleteCustomDomain) -> None:
+        apigateway = self.client("apigateway", self.accounts[delete.account], delete.region)
+        try:
+            apigateway.delete_domain_name(domainName=delete.domain)
+        except apigateway.exceptions.NotFoundException:
+            raise KeyError(f"no custom domain {delete.domain} in account {delete.account} ({delete.region})") from None
+        self.progress(self.clock.elapsed(), delete.account, f"deletes custom domain {delete.domain} by hand")
 
     def _delete_zone(self, delete: DeleteZone) -> None:
         account_id = self.accounts[delete.account]

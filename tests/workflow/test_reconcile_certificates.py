@@ -154,3 +154,15 @@ def test_a_certificate_requested_by_hand_before_orgdns_is_adopted_by_the_run_tha
     [item] = report["registry"]
     assert [c["arn"] for c in item["certificates"]] == [exact["arn"]]
     assert plan["findings"] == [] and plan["actions"] == []
+
+
+def test_a_scenario_deleting_a_custom_domain_that_is_not_there_says_which():
+    import pytest
+
+    with pytest.raises(KeyError, match=r"no custom domain shop.example.org in account shop \(us-east-1\)"):
+        play(
+            [
+                {"create_account": {"name": "shop", "tags": SHOP}},
+                {"delete_custom_domain": {"account": "shop", "domain": "shop.example.org"}, "after_runs": True},
+            ]
+        )
